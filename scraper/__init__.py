@@ -1,0 +1,1 @@
+"""blogarchive: archive blogs into SQLite, publish them with Datasette."""

@@ -1,0 +1,160 @@
+"""`blogarchive`: crawl | serve | extract | status | demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import store
+from .urls import UnsupportedURL, check_url
+
+EXIT_OK, EXIT_CRAWL_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@click.group()
+@click.version_option(package_name="blogarchive")
+def main():
+    """Archive blogs into one SQLite file and publish it with Datasette."""
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--db", "db_path", default="archive.db", show_default=True,
+              help="The SQLite archive to create or update.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy setting, e.g. -s CONCURRENT_REQUESTS=16 -s DOWNLOAD_DELAY=0.")
+@click.option("--quiet", is_flag=True, help="Only warnings and the final line (for cron).")
+@click.option("--ignore-robots", is_flag=True, help="For owners archiving their own blog.")
+def crawl(urls, db_path, overrides, quiet, ignore_robots):
+    """Crawl one or more blogs into the archive."""
+    from .runner import crawl as run_crawl, parse_overrides
+
+    try:
+        urls = [check_url(u) for u in urls]
+        settings = parse_overrides(overrides)
+    except (UnsupportedURL, ValueError) as e:
+        raise click.UsageError(str(e))
+    if quiet:
+        settings.setdefault("LOG_LEVEL", "WARNING")
+    if ignore_robots:
+        settings["ROBOTSTXT_OBEY"] = False
+    try:
+        row = run_crawl(urls, db_path, settings)
+    except store.StoreError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    print_summary(row, quiet=quiet)
+    sys.exit(EXIT_OK if row.get("status") == "finished" else EXIT_CRAWL_FAILED)
+
+
+def print_summary(row: dict, quiet: bool = False) -> None:
+    errors = row.get("errors_by_kind") or {}
+    line = (
+        f"crawl {row.get('id')}: {row.get('status')} — pages {row.get('pages') or 0}, "
+        f"posts new {row.get('posts_new') or 0}, updated {row.get('posts_updated') or 0}, "
+        f"unchanged {row.get('posts_unchanged') or 0}, gone {row.get('posts_gone') or 0}"
+    )
+    if row.get("posts_expected") is not None:
+        line += f", expected {row['posts_expected']}"
+    line += f", errors {row.get('errors') or 0}"
+    if row.get("duration_s") is not None:
+        line += f" in {row['duration_s']:.1f}s"
+    click.echo(line)
+    if not quiet:
+        for kind, info in sorted(errors.items()):
+            examples = ", ".join(info.get("examples", [])[:3])
+            click.echo(f"  {kind}: {info['count']}  e.g. {examples}")
+    if row.get("message"):
+        click.echo(f"  {row['message']}", err=row.get("status") != "finished")
+
+
+@main.command()
+@click.argument("db_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--limit", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(db_path, limit, as_json):
+    """The last crawls of an archive: when, what they found, what failed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    db = store.open_db(db_path, create=False)
+    rows = store.recent_crawls(db, limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"crawls in {db_path}")
+    for column in ("id", "started", "status", "pages", "new", "updated", "gone", "expected",
+                   "errors", "seconds"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            str(r["id"]), r["started"] or "", r["status"] or "", str(r["pages"] or 0),
+            str(r["posts_new"] or 0), str(r["posts_updated"] or 0), str(r["posts_gone"] or 0),
+            "" if r["posts_expected"] is None else str(r["posts_expected"]),
+            str(r["errors"] or 0), f"{r['duration_s'] or 0:.1f}",
+        )
+    Console().print(table)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", required=True, help="The address the page was saved from.")
+@click.option("--encoding", default=None, help="Override the page's declared encoding.")
+def extract(path, url, encoding):
+    """Extract one saved post page to JSON on stdout (no network)."""
+    from dataclasses import asdict
+
+    from scrapy.http import HtmlResponse
+
+    from . import platforms
+
+    body = Path(path).read_bytes()
+    response = HtmlResponse(url=url, body=body, encoding=encoding) if encoding else \
+        HtmlResponse(url=url, body=body)
+    platform = platforms.detect(response)
+    if platform is None:
+        raise click.ClickException(f"{path}: no platform recognised this page")
+    try:
+        post = platform.parse_post(response)
+    except ValueError as e:
+        raise click.ClickException(str(e))
+    data = asdict(post)
+    data["platform"] = platform.NAME
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("db_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Listen address; 0.0.0.0 only when you mean to publish.")
+@click.option("-p", "--port", default=8001, show_default=True)
+@click.option("--immutable/--mutable", default=None,
+              help="Immutable shows the SQLite download link; mutable reads a database "
+                   "that a crawl is writing. Default: mutable.")
+def serve(db_path, host, port, immutable):
+    """Publish an archive with Datasette and the project's metadata."""
+    from .publish import datasette_command
+
+    import os
+
+    cmd = datasette_command(db_path, host=host, port=port, immutable=bool(immutable))
+    click.echo(" ".join(cmd), err=True)
+    os.execvp(cmd[0], cmd)
+
+
+@main.command()
+@click.option("--db", "db_path", default="demo.db", show_default=True)
+@click.option("-p", "--port", default=8001, show_default=True, help="Datasette's port.")
+@click.option("--no-serve", is_flag=True, help="Crawl the demo blog, then stop.")
+def demo(db_path, port, no_serve):
+    """Serve a sample blog locally, crawl it into demo.db and open it in Datasette."""
+    from .demo import run_demo
+
+    sys.exit(run_demo(db_path, port=port, serve=not no_serve))
+
+
+if __name__ == "__main__":
+    main()

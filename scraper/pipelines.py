@@ -1,0 +1,139 @@
+"""One pipeline: hand each item to the store, count what happened, keep the crawl's story.
+
+A failure to save one item becomes a recorded error, never a crashed crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import asdict
+
+from . import store
+from .items import Blog, FeedEntries, Fetch, Post
+
+logger = logging.getLogger(__name__)
+
+MAX_EXAMPLES = 5
+# Recorded, but not failures of the crawl: the site asked us not to fetch these.
+NOT_FAILURES = {"robots"}
+
+
+class StorePipeline:
+    def __init__(self, db_path: str, error_threshold: float):
+        self.db_path = db_path
+        self.error_threshold = error_threshold
+        self.db = None
+        self.crawl_id: int | None = None
+        self.counts: Counter = Counter()
+        self.errors: dict[str, dict] = defaultdict(lambda: {"count": 0, "examples": []})
+        self.expected: dict[str, int] = {}  # blog id → what its feed says it holds
+        self.posts_seen: dict[str, set[str]] = defaultdict(set)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(
+            crawler.settings.get("BLOGARCHIVE_DB"),
+            crawler.settings.getfloat("BLOGARCHIVE_ERROR_THRESHOLD"),
+        )
+        pipeline.crawler = crawler
+        return pipeline
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def open_spider(self, spider=None):
+        self.db = store.open_db(self.db_path)
+        spider = spider or self.crawler.spider
+        self.crawl_id = store.start_crawl(self.db, getattr(spider, "seeds", []))
+        spider.crawl_id = self.crawl_id
+        logger.info("archive %s, crawl %s", self.db_path, self.crawl_id)
+
+    def close_spider(self, spider=None):
+        stats = self.crawler.stats
+        reason = stats.get_value("finish_reason") or "finished"
+        found = {blog: store.count_posts(self.db, blog) for blog in self.posts_seen}
+        expected_total = sum(self.expected.values()) if self.expected else None
+        found_total = sum(found.values())
+        messages = []
+        for blog, expected in self.expected.items():
+            have = found.get(blog, store.count_posts(self.db, blog))
+            if have < expected:
+                messages.append(
+                    f"blog {blog}: its feed lists {expected} posts but the archive holds {have}"
+                )
+                logger.error("INCOMPLETE: %s", messages[-1])
+        requests = stats.get_value("downloader/request_count") or 0
+        errors = sum(e["count"] for k, e in self.errors.items() if k not in NOT_FAILURES)
+        if reason == "shutdown":
+            status = "interrupted"
+        elif reason != "finished" or (not found_total and not self.counts["posts"]):
+            status = "failed"
+            messages.append(f"finish reason: {reason}" if reason != "finished" else "no posts found")
+        elif requests and errors / requests > self.error_threshold:
+            status = "failed"
+            messages.append(f"{errors} of {requests} requests failed")
+        elif messages:
+            status = "incomplete"
+        else:
+            status = "finished"
+        store.finish_crawl(
+            self.db,
+            self.crawl_id,
+            status=status,
+            pages=stats.get_value("response_received_count") or 0,
+            posts_found=len(set().union(*self.posts_seen.values())) if self.posts_seen else 0,
+            posts_new=self.counts["new"],
+            posts_updated=self.counts["updated"],
+            posts_unchanged=self.counts["unchanged"],
+            posts_gone=self.counts["gone"],
+            posts_expected=expected_total,
+            errors=errors,
+            errors_by_kind=dict(self.errors),
+            message="; ".join(messages),
+        )
+        self.db.close()
+
+    # -- items -----------------------------------------------------------------
+
+    def process_item(self, item, spider=None):
+        try:
+            if isinstance(item, Post):
+                status = store.save_post(self.db, asdict(item), self.crawl_id)
+                self.counts[status] += 1
+                self.counts["posts"] += 1
+                self.posts_seen[item.blog_id].add(item.id)
+            elif isinstance(item, Fetch):
+                self._fetch(item)
+            elif isinstance(item, FeedEntries):
+                if item.total is not None:
+                    self.expected[item.blog_id] = item.total
+                    store.save_blog(self.db, {"id": item.blog_id, "posts_expected": item.total})
+                store.save_feed_entries(self.db, item.blog_id, item.entries, self.crawl_id)
+            elif isinstance(item, Blog):
+                store.save_blog(self.db, asdict(item))
+                self.posts_seen.setdefault(item.id, set())
+        except Exception as e:  # recorded, and the crawl goes on
+            logger.exception("could not save %r", getattr(item, "url", item))
+            self._error("save_error", getattr(item, "url", ""))
+            if isinstance(item, Post):
+                store.record_fetch(
+                    self.db,
+                    {"url": item.url, "kind": "post", "status": None, "error": "save_error",
+                     "message": f"{type(e).__name__}: {e}"[:500]},
+                    self.crawl_id,
+                )
+        return item
+
+    def _fetch(self, fetch: Fetch) -> None:
+        store.record_fetch(self.db, asdict(fetch), self.crawl_id)
+        if fetch.error:
+            self._error(fetch.error, fetch.url)
+            if fetch.kind == "post" and fetch.status in (404, 410):
+                if store.mark_gone(self.db, fetch.url):
+                    self.counts["gone"] += 1
+
+    def _error(self, kind: str, url: str) -> None:
+        entry = self.errors[kind]
+        entry["count"] += 1
+        if url and len(entry["examples"]) < MAX_EXAMPLES:
+            entry["examples"].append(url)

@@ -1,0 +1,636 @@
+"""Blogger (blogspot and custom domains): what its pages are and what they hold.
+
+Three template families share Blogger's URL scheme but not their markup:
+classic (``<$BlogItemBody$>``-era: ``p.post-footer``, ``dl#comments-block``),
+layout/widget templates (``div.post-outer``, ``abbr.published``) and the
+current themes (Contempo, Soho, Notable: ``article``, ``time.published``,
+JSON-LD). Links are classified by URL, which is the same in all of them;
+fields are read by trying each family's markup in turn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from typing import Iterable, Iterator
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.html
+from parsel import Selector
+
+from ..dates import combine_local, parse_clock, parse_date_text, parse_iso
+from ..htmltext import clean_text, html_to_text, sanitize_html, word_count
+from ..items import Blog, Comment, Image, Post
+from ..store import content_hash
+from ..urls import query_params, strip_params
+from .base import FeedPage, Link, absolutize, json_ld_objects
+
+NAME = "blogger"
+
+# URL shapes (path only; Blogger's scheme is the same on every template).
+POST_PATH = re.compile(r"^/\d{4}/\d{2}/(?!index\.html$)[^/]+\.html$")
+PAGE_PATH = re.compile(r"^/p/[^/]+\.html$")  # static pages: not posts
+# Year/month/day archives; "index.html" is how offline mirrors save them.
+ARCHIVE_PATH = re.compile(
+    r"^/\d{4}/(?:\d{2}/(?:\d{2}/)?)?(?:index\.html)?$|^/\d{4}_\d{2}_\d{2}_archive\.html$"
+)
+LABEL_PATH = re.compile(r"^/search/label/(.+)$")
+FEED_PATH = re.compile(r"^/feeds/posts/(default|summary)$")
+BLOG_ID_RE = re.compile(r"blogger\.com/feeds/(\d{5,})/")
+BLOG_ID_PARAM_RE = re.compile(r"blogID=(\d{5,})")
+POST_ID_RE = re.compile(r"(?:postID=|post-body-|/feeds/|post-)(\d{8,})")
+MIRRORED_QUERY = re.compile(r"^(/\d{4}/\d{2}/[^/?%]+\.html)(?:%3F|\?)(?:m|showComment)=", re.I)
+CCTLD_BLOGSPOT = re.compile(r"^(.+)\.blogspot\.(?!com$)[a-z.]+$")
+# Parameters that only change presentation: the same page without them.
+PRESENTATION_PARAMS = {"m", "showComment", "zx", "spref", "widgetType", "widgetId", "action",
+                       "dir", "toggle", "toggleopen", "bc"}
+NEVER_FOLLOW = ("action=toggle", "widgetType=", "/feeds/", "/comment.g", "/post-edit.g",
+                "/share-post.g", "/email-post.g", "q=", "/CSI/")
+# Blogger's image hosts and the size segment in their URLs.
+IMAGE_HOSTS = re.compile(r"(^|\.)(bp\.blogspot\.com|googleusercontent\.com|blogger\.com)$")
+SIZE_SEGMENT = re.compile(r"/(?:[swh]\d+(?:-[a-zA-Z0-9]+)*|S\d+|w\d+-h\d+(?:-[a-zA-Z0-9]+)*|s\d+-h)/(?=[^/]+$)")
+SIZE_SUFFIX = re.compile(r"=(?:[swh]\d+[^/]*)$")
+SAID_SUFFIX = re.compile(
+    r"\s+(said|dijo|a dit|ha detto|disse|sagte|zei|napisal\(a\)|je rekel\(a\)|kirjoitti|skrev|"
+    r"napisał\(a\)|написал\(а\)|說)\s*(\.\.\.|…|:)?\s*$",
+    re.IGNORECASE,
+)
+
+
+# -- detection and URLs ------------------------------------------------------
+
+
+def detect(response) -> bool:
+    """Blogger by its markup, not its host: custom domains are common."""
+    head = response.text[:20000]
+    if re.search(r"<meta[^>]+content=['\"]blogger['\"][^>]+name=['\"]generator", head, re.I):
+        return True
+    if re.search(r"<meta[^>]+name=['\"]generator['\"][^>]+content=['\"]blogger", head, re.I):
+        return True
+    return bool(BLOG_ID_RE.search(head)) or "_WidgetManager._Init('//www.blogger.com" in response.text
+
+
+def canonical(url: str) -> str:
+    """The one URL a post or listing is known by (no ?m=1, ?showComment=, fragment)."""
+    url = strip_params(url, drop=PRESENTATION_PARAMS)
+    parts = urlsplit(url)
+    m = MIRRORED_QUERY.match(parts.path)
+    if m:  # an offline mirror saved "post.html?showComment=…" as a file name
+        parts = parts._replace(path=m.group(1))
+    netloc = parts.netloc
+    m = CCTLD_BLOGSPOT.match(parts.hostname or "")
+    if m:  # legacy country domains are the same blog
+        netloc = f"{m.group(1)}.blogspot.com" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def dedupe_key(url: str) -> str:
+    """Listing pages reached under different offsets are one page (updated-max in UTC)."""
+    url = canonical(url)
+    parts = urlsplit(url)
+    params = query_params(url)
+    if "updated-max" in params:
+        when = _utc(params["updated-max"])
+        if when:
+            params["updated-max"] = when
+        params.pop("reverse-paginate", None)
+    query = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+    return f"{parts.scheme}://{parts.netloc}{unquote(parts.path)}?{query}"
+
+
+def _utc(value: str) -> str:
+    iso = parse_iso(value)
+    if not iso or len(iso) < 19:
+        return ""
+    when = dt.datetime.fromisoformat(iso)
+    if when.tzinfo is None:
+        return iso
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def classify(url: str) -> str | None:
+    """post | archive | label | older | newer | home | feed | None (not ours to follow)."""
+    parts = urlsplit(url)
+    path = unquote(parts.path) or "/"
+    if any(marker in url for marker in NEVER_FOLLOW if marker != "/feeds/"):
+        return None
+    if FEED_PATH.match(path):
+        return "feed"
+    if "/feeds/" in path:
+        return None
+    if POST_PATH.match(path):
+        return "post"
+    if ARCHIVE_PATH.match(path):
+        return "archive"
+    params = query_params(url)
+    if path == "/search" or LABEL_PATH.match(path):
+        if "q" in params:
+            return None
+        if "updated-max" in params or "start" in params:
+            return "newer" if params.get("reverse-paginate") == "true" else "older"
+        return "label" if LABEL_PATH.match(path) else None
+    if path in ("/", "/index.html") and not parts.query:
+        return "home"
+    return None
+
+
+def feed_urls(blog_url: str) -> list[str]:
+    return [urljoin(blog_url, "/feeds/posts/default")]
+
+
+def sitemap_urls(blog_url: str) -> list[str]:
+    return [urljoin(blog_url, "/sitemap.xml")]
+
+
+# -- pages: links -------------------------------------------------------------
+
+
+def links(response) -> Iterator[Link]:
+    """Every link on the page that leads to posts, classified; nothing else."""
+    sel = response.selector
+    hrefs = sel.xpath("//a/@href | //option/@value | //link[@rel='next']/@href").getall()
+    base = response.url
+    for href in hrefs:
+        href = href.strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        url = urljoin(base, href)
+        if not url.startswith(("http://", "https://")):
+            continue
+        role = classify(url)
+        if role and role != "newer":
+            yield Link(canonical(url), role)
+    for href in sel.xpath("//link[@rel='alternate'][@type='application/atom+xml']/@href").getall():
+        url = urljoin(base, href.strip())
+        if classify(url) == "feed":
+            yield Link(url, "feed")
+
+
+# -- pages: the blog ----------------------------------------------------------
+
+
+def blog_id(response) -> str:
+    text = response.text
+    m = BLOG_ID_RE.search(text) or BLOG_ID_PARAM_RE.search(text)
+    if m:
+        return m.group(1)
+    found = response.selector.xpath("//meta[@itemprop='blogId']/@content").get()
+    if found:
+        return found.strip()
+    return "blogger-" + hashlib.sha256(_origin(response.url).encode()).hexdigest()[:16]
+
+
+def parse_blog(response) -> Blog:
+    sel = response.selector
+    title = (
+        sel.css("#Header1 h1 ::text, .Header h1 ::text, h1.title ::text, #blog-title ::text, "
+                ".header-widget h1 ::text").getall()
+    )
+    title = clean_text(" ".join(title)) or clean_text(
+        sel.xpath("//meta[@property='og:site_name']/@content").get()
+        or (sel.xpath("//title/text()").get() or "").split(":")[0]
+    )
+    description = clean_text(
+        " ".join(sel.css(".Header .description ::text, #description ::text, "
+                         "p.description ::text").getall())
+    )
+    feed = sel.xpath("//link[@rel='alternate'][@type='application/atom+xml']/@href").getall()
+    feed_url = next((urljoin(response.url, f) for f in feed if "/feeds/posts/" in f), "")
+    lang = sel.xpath("/html/@lang").get() or ""
+    return Blog(
+        id=blog_id(response),
+        url=_origin(response.url),
+        platform=NAME,
+        title=title,
+        description=description,
+        feed_url=feed_url,
+        language=lang,
+    )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(canonical(url))
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+def is_post_page(response) -> bool:
+    return classify(response.url) == "post"
+
+
+# -- pages: the post ----------------------------------------------------------
+
+
+def _post_root(sel: Selector) -> Selector | None:
+    """The element holding one post, in whichever template family."""
+    for query in (
+        "//article[contains(concat(' ', @class, ' '), ' post-outer-container ')]",
+        "//div[contains(concat(' ', @class, ' '), ' post-outer ')]",
+        "//div[contains(concat(' ', @class, ' '), ' post ')][.//*[contains(@class, 'post-body')]]",
+        "//*[contains(concat(' ', @class, ' '), ' hentry ')]",
+        "//div[contains(concat(' ', @class, ' '), ' post ')]",
+    ):
+        found = sel.xpath(query)
+        if found:
+            return found[0]
+    return None
+
+
+def parse_post(response, feed_entry: dict | None = None) -> Post:
+    """Everything a post page says. ``feed_entry`` (from the blog's feed) fills gaps."""
+    sel = response.selector
+    root = _post_root(sel)
+    if root is None:
+        raise ValueError(f"{response.url}: no post found on the page")
+    feed_entry = feed_entry or {}
+    url = _post_url(response)
+    bid = blog_id(response)
+    ld = _blog_posting(sel)
+
+    post_id = _post_id(root, sel) or feed_entry.get("post_id") or (
+        "url-" + hashlib.sha256(url.encode()).hexdigest()[:20]
+    )
+    title = _title(root)
+    author, author_url = _author(root, ld)
+    published = _published(root, sel, ld) or feed_entry.get("published", "")
+    # Classic templates show no offset; the feed knows the exact time.
+    if feed_entry.get("published") and "+" not in published[10:] and "-" not in published[10:]:
+        published = feed_entry["published"]
+    updated = _updated(root, ld) or feed_entry.get("updated", "")
+    labels = _labels(root) or feed_entry.get("labels", [])
+
+    body = _body(root)
+    body_html = ""
+    images: list[Image] = []
+    if body is not None:
+        raw = absolutize(body.get(), response.url)
+        images = list(_images(Selector(text=raw), response.url))
+        body_html = sanitize_html(_inner_html(raw))
+    body_text = html_to_text(body_html)
+    comments = list(_comments(sel, response.url))
+    return Post(
+        id=post_id,
+        blog_id=bid,
+        url=url,
+        title=title,
+        author=author,
+        author_url=author_url,
+        published=published,
+        updated=updated,
+        labels=labels,
+        body_html=body_html,
+        body_text=body_text,
+        word_count=word_count(body_text),
+        content_hash=content_hash(title, body_html),
+        images=images,
+        comments=comments,
+        comment_count=feed_entry.get("comment_count"),
+        fetched_url=response.url,
+    )
+
+
+def _post_url(response) -> str:
+    """The page's own canonical link when it names a post on this host, else the URL fetched."""
+    fetched = canonical(response.url)
+    for href in response.selector.xpath(
+        "//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"
+    ).getall():
+        url = canonical(urljoin(response.url, href.strip()))
+        if urlsplit(url).netloc == urlsplit(fetched).netloc and POST_PATH.match(urlsplit(url).path):
+            return url
+    return fetched
+
+
+def _blog_posting(sel: Selector) -> dict:
+    for obj in json_ld_objects(sel):
+        if obj.get("@type") in ("BlogPosting", "Article", "NewsArticle", "SocialMediaPosting"):
+            return obj
+    return {}
+
+
+def _post_id(root: Selector, sel: Selector) -> str:
+    found = root.xpath(".//meta[@itemprop='postId']/@content").get()
+    if found and found.strip().isdigit():
+        return found.strip()
+    for attr in root.xpath(".//@id | .//a/@name | .//@data-id | .//a/@href").getall():
+        attr = attr.strip()
+        if attr.isdigit() and len(attr) >= 8:
+            return attr
+        m = POST_ID_RE.search(attr)
+        if m:
+            return m.group(1)
+    m = re.search(r"/feeds/(\d{8,})/comments/default", sel.get())
+    return m.group(1) if m else ""
+
+
+def _title(root: Selector) -> str:
+    heading = root.css(".post-title, .entry-title")
+    if not heading:
+        return ""
+    return clean_text(" ".join(heading[0].xpath(".//text()").getall()))
+
+
+def _author(root: Selector, ld: dict) -> tuple[str, str]:
+    for query in (
+        ".//*[@itemprop='author']//*[@itemprop='name']//text()",
+        ".//*[contains(@class, 'post-author')]//*[contains(@class, 'fn')]//text()",
+        ".//*[contains(@class, 'post-author')]//a[contains(@class, 'g-profile')]//text()",
+    ):
+        name = clean_text(" ".join(root.xpath(query).getall()))
+        if name:
+            break
+    else:
+        name = ""
+    url = (
+        root.xpath(".//*[@itemprop='author']//meta[@itemprop='url']/@content").get()
+        or root.xpath(".//*[contains(@class, 'post-author')]//a/@href").get()
+        or ""
+    )
+    if not name:
+        author = ld.get("author")
+        if isinstance(author, list) and author:
+            author = author[0]
+        if isinstance(author, dict):
+            name = clean_text(author.get("name"))
+            url = url or author.get("url") or ""
+    if not name:
+        # Classic: "posted by NAME at 9:23 PM" in the footer.
+        footer = clean_text(" ".join(root.css(".post-footer, .post-author, .byline").xpath(".//text()").getall()))
+        m = re.search(r"(?:posted by|publicado por|publié par|pubblicato da|geplaatst door|"
+                      r"eingestellt von|objavil)\s+(.+?)(?:\s+(?:at|a las|en|à|alle|om|um|ob)\s+\d|$)",
+                      footer, re.I)
+        if m:
+            name = m.group(1).strip()
+            url = url or root.css(".post-footer a[href*='/profile/']::attr(href)").get() or ""
+    return name, url.strip()
+
+
+def _published(root: Selector, sel: Selector, ld: dict) -> str:
+    for value in (
+        root.css("abbr.published::attr(title)").get(),
+        root.xpath(".//*[@itemprop='datePublished']/@title | .//*[@itemprop='datePublished']/@content"
+                   " | .//*[@itemprop='datePublished']/@datetime").get(),
+        root.css("time.published::attr(datetime), .published::attr(datetime)").get(),
+        ld.get("datePublished"),
+    ):
+        iso = parse_iso(value)
+        if iso:
+            return iso
+    # Classic: the date header above the post and the clock time in its footer.
+    header = sel.css("h2.date-header ::text, .date-header ::text").getall()
+    date = parse_date_text(clean_text(" ".join(header)), _languages(sel))
+    stamp = clean_text(" ".join(
+        root.css(".post-timestamp ::text, a.timestamp-link ::text").getall()
+    )) or clean_text(" ".join(root.css(".post-footer ::text").getall()))
+    return combine_local(date, parse_clock(stamp))
+
+
+def _languages(sel: Selector) -> list[str] | None:
+    lang = (sel.xpath("/html/@lang").get() or "").split("-")[0].lower()
+    return [lang, "en"] if lang and lang != "en" else None
+
+
+def _updated(root: Selector, ld: dict) -> str:
+    for value in (
+        root.css("abbr.updated::attr(title)").get(),
+        root.xpath(".//*[@itemprop='dateModified']/@content | .//*[@itemprop='dateModified']/@title"
+                   " | .//*[@itemprop='dateModified']/@datetime").get(),
+        root.css("time.updated::attr(datetime)").get(),
+        ld.get("dateModified"),
+    ):
+        iso = parse_iso(value)
+        if iso:
+            return iso
+    return ""
+
+
+def _labels(root: Selector) -> list[str]:
+    """Exact label names, in the order shown (the link text; the URL when it has none)."""
+    names: list[str] = []
+    for a in root.xpath(".//a[contains(@href, '/search/label/')]"):
+        name = clean_text(" ".join(a.xpath(".//text()").getall())).rstrip(",").strip()
+        if not name:
+            m = LABEL_PATH.match(unquote(urlsplit(a.attrib.get("href", "")).path))
+            name = m.group(1).strip() if m else ""
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _body(root: Selector) -> Selector | None:
+    for query in (".post-body", ".entry-content", ".post-entry", "[itemprop~='articleBody']"):
+        found = root.css(query)
+        if found:
+            return found[0]
+    return None
+
+
+def _inner_html(outer: str) -> str:
+    """The content of the body element, without the wrapper (its id/class are ours to drop)."""
+    el = lxml.html.fragment_fromstring(outer)
+    return _escape_text(el.text) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in el
+    )
+
+
+def _escape_text(text: str | None) -> str:
+    if not text:
+        return ""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# -- images ---------------------------------------------------------------------
+
+
+def full_size(url: str) -> str:
+    """Blogger's original-size URL for any size variant (``/s320/`` → ``/s1600/``)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if not IMAGE_HOSTS.search(host) and "/img/b/" not in url and "/img/a/" not in url:
+        return url
+    if SIZE_SEGMENT.search(url):
+        return SIZE_SEGMENT.sub("/s1600/", url)
+    if SIZE_SUFFIX.search(url):
+        return SIZE_SUFFIX.sub("=s1600", url)
+    return url
+
+
+def original(url: str) -> str:
+    """The untouched original (``/s0/``, ``=s0``), where Blogger offers it."""
+    full = full_size(url)
+    if "/s1600/" in full:
+        return full.replace("/s1600/", "/s0/")
+    if full.endswith("=s1600"):
+        return full[: -len("=s1600")] + "=s0"
+    return full
+
+
+IMAGE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|bmp|avif|tiff?)$", re.I)
+
+
+def _looks_like_image(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(IMAGE_EXT.search(parts.path)) or bool(IMAGE_HOSTS.search(parts.hostname or ""))
+
+
+def _images(body: Selector, page_url: str) -> Iterator[Image]:
+    for position, img in enumerate(body.xpath("//img[@src or @data-src]")):
+        src = (img.attrib.get("src") or "").strip()
+        if not src or src.startswith("data:"):
+            src = (img.attrib.get("data-src") or src).strip()
+        src = urljoin(page_url, src)
+        link = img.xpath("ancestor::a[1]/@href").get() or ""
+        link = urljoin(page_url, link.strip()) if link else ""
+        if link and _looks_like_image(link):
+            full = full_size(link)
+        else:
+            full = full_size(src)
+        candidates = list(dict.fromkeys(u for u in (original(full), full, link if link and _looks_like_image(link) else "", src) if u))
+        caption = ""
+        table = img.xpath("ancestor::table[contains(@class, 'tr-caption-container')][1]")
+        if table:
+            caption = clean_text(" ".join(table[0].css(".tr-caption ::text").getall()))
+        else:
+            figure = img.xpath("ancestor::figure[1]")
+            if figure:
+                caption = clean_text(" ".join(figure[0].css("figcaption ::text").getall()))
+        width = img.attrib.get("data-original-width")
+        height = img.attrib.get("data-original-height")
+        yield Image(
+            position=position,
+            src=src,
+            full_url=full,
+            alt=img.attrib.get("alt"),
+            caption=caption,
+            link=link,
+            width=int(width) if width and width.isdigit() else None,
+            height=int(height) if height and height.isdigit() else None,
+            candidates=candidates,
+        )
+
+
+# -- comments --------------------------------------------------------------------
+
+
+def _comment_time(node: Selector) -> str:
+    """Blogger's permalinks carry the comment time in epoch milliseconds: exact."""
+    for href in node.xpath(".//a/@href").getall():
+        m = re.search(r"showComment=(\d{10,})", href)
+        if m:
+            when = dt.datetime.fromtimestamp(int(m.group(1)) / 1000, dt.timezone.utc)
+            return when.isoformat(timespec="seconds")
+    value = node.xpath(".//time/@datetime | .//abbr/@title").get()
+    return parse_iso(value)
+
+
+def _comments(sel: Selector, page_url: str) -> Iterator[Comment]:
+    position = 0
+    # Threaded comments (layout templates since 2012, current themes).
+    threaded = sel.xpath("//li[contains(concat(' ', @class, ' '), ' comment ')][starts-with(@id, 'c')]")
+    for li in threaded:
+        cid = li.attrib["id"][1:]
+        if not cid.isdigit():
+            continue
+        block = li.xpath("./div[contains(@class, 'comment-block')] | ./*[contains(@class,'comment-block')]")
+        node = block[0] if block else li
+        user = node.css(".user")
+        author = clean_text(" ".join(user.xpath(".//text()").getall())) if user else ""
+        author_url = user.xpath(".//a/@href").get() or "" if user else ""
+        content = node.css(".comment-content")
+        body_html = sanitize_html(absolutize(content[0].get(), page_url)) if content else ""
+        parent = li.xpath("ancestor::li[contains(concat(' ', @class, ' '), ' comment ')][1]/@id").get()
+        yield Comment(
+            id=cid,
+            author=author,
+            author_url=author_url,
+            published=_comment_time(node.css(".datetime, .comment-header") or node),
+            body_html=body_html,
+            body_text=html_to_text(body_html),
+            in_reply_to=parent[1:] if parent else "",
+            position=position,
+        )
+        position += 1
+    if threaded:
+        return
+    # dl#comments-block: layout templates before threading, and classic templates.
+    for dt_el in sel.xpath("//dl[@id='comments-block']/dt"):
+        cid = dt_el.attrib.get("id", "") or dt_el.xpath(".//a/@name").get() or ""
+        cid = cid.lstrip("c")
+        if not cid.isdigit():
+            continue
+        profile = dt_el.xpath(".//a[@href][not(starts-with(@href, '#'))]")
+        if profile:
+            author = clean_text(" ".join(profile[0].xpath(".//text()").getall()))
+            author_url = profile[0].attrib.get("href", "")
+        else:
+            author = SAID_SUFFIX.sub("", clean_text(" ".join(dt_el.xpath(".//text()").getall())))
+            author_url = ""
+        body_dd = dt_el.xpath("following-sibling::dd[contains(@class, 'comment-body')][1]")
+        body_html = ""
+        if body_dd:
+            raw = absolutize(body_dd[0].get(), page_url)
+            body_html = sanitize_html(_inner_html(raw))
+            # Blogger wraps the text in <p> and adds a deleted-comment span; keep the text only.
+        footer = dt_el.xpath(
+            "following-sibling::dd[contains(@class, 'comment-footer') or "
+            "contains(@class, 'comment-timestamp')][1]"
+        )
+        yield Comment(
+            id=cid,
+            author=author,
+            author_url=author_url,
+            published=_comment_time(footer[0]) if footer else "",
+            body_html=body_html,
+            body_text=html_to_text(body_html),
+            position=position,
+        )
+        position += 1
+
+
+# -- the feed --------------------------------------------------------------------
+
+BLOGGER_FEED = re.compile(r"^https?://www\.blogger\.com/feeds/\d+/posts/(default|summary)(\?.*)?$")
+ATOM = {"a": "http://www.w3.org/2005/Atom",
+        "os": "http://a9.com/-/spec/opensearchrss/1.0/",
+        "os11": "http://a9.com/-/spec/opensearch/1.1/",
+        "thr": "http://purl.org/syndication/thread/1.0"}
+
+
+def parse_feed(response) -> FeedPage:
+    """Post URLs, ids, exact times and labels from one page of the Atom feed."""
+    sel = Selector(text=response.text, type="xml")
+    sel.register_namespace("a", ATOM["a"])
+    sel.register_namespace("os", ATOM["os"])
+    sel.register_namespace("os11", ATOM["os11"])
+    sel.register_namespace("thr", ATOM["thr"])
+    total = sel.xpath("/a:feed/os:totalResults/text() | /a:feed/os11:totalResults/text()").get()
+    next_url = sel.xpath("/a:feed/a:link[@rel='next']/@href").get()
+    entries = []
+    for entry in sel.xpath("/a:feed/a:entry"):
+        url = entry.xpath("a:link[@rel='alternate']/@href").get()
+        if not url:
+            continue
+        ident = entry.xpath("a:id/text()").get() or ""
+        m = re.search(r"post-(\d+)$", ident)
+        replies = entry.xpath("thr:total/text()").get()
+        entries.append(
+            {
+                "url": canonical(urljoin(response.url, url)),
+                "post_id": m.group(1) if m else "",
+                "title": clean_text(entry.xpath("a:title//text()").get()),
+                "published": parse_iso(entry.xpath("a:published/text()").get()),
+                "updated": parse_iso(entry.xpath("a:updated/text()").get()),
+                "labels": entry.xpath("a:category/@term").getall(),
+                "comment_count": int(replies) if replies and replies.isdigit() else None,
+            }
+        )
+    if next_url:
+        next_url = urljoin(response.url, next_url)
+        m = BLOGGER_FEED.match(next_url)
+        if m:  # www.blogger.com/feeds/<id>/posts/… is the blog's own feed under another name
+            next_url = urljoin(response.url, f"/feeds/posts/{m.group(1)}{m.group(2) or ''}")
+    return FeedPage(
+        entries=entries,
+        next_url=next_url or "",
+        total=int(total) if total and total.strip().isdigit() else None,
+    )

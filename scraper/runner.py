@@ -1,0 +1,49 @@
+"""Run a crawl in this process, with the project's settings and the user's overrides."""
+
+from __future__ import annotations
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from . import store
+
+
+def project_settings(overrides: dict | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("scraper.settings", priority="project")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict:
+    """`-s NAME=VALUE` pairs, as Scrapy's own command line takes them."""
+    overrides = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ValueError(f"-s {pair!r}: expected NAME=VALUE")
+        name, value = pair.split("=", 1)
+        overrides[name.strip()] = value
+    return overrides
+
+
+def crawl(urls: list[str], db_path: str, overrides: dict | None = None) -> dict:
+    """Crawl the blogs into the archive; returns the `crawls` row of this run."""
+    settings = project_settings({**(overrides or {}), "BLOGARCHIVE_DB": db_path})
+    db = store.open_db(db_path)  # fail early (read-only, bad path) before any fetching
+    db.close()
+    process = CrawlerProcess(settings, install_root_handler=True)
+    from .spiders.blog import BlogSpider
+
+    crawler = process.create_crawler(BlogSpider)
+    process.crawl(crawler, urls=list(urls))
+    process.start()
+    db = store.open_db(db_path)
+    try:
+        crawl_id = getattr(crawler.spider, "crawl_id", None)
+        if crawl_id is None:
+            return {"status": "failed", "message": "the crawl did not start"}
+        row = store.recent_crawls(db, limit=1)[0]
+        return row
+    finally:
+        db.close()

@@ -1,0 +1,47 @@
+"""Scrapy settings: polite by default, fast when allowed (`-s NAME=VALUE`)."""
+
+BOT_NAME = "blogarchive"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+# Where the archive goes (override with -s BLOGARCHIVE_DB=… or `blogarchive crawl --db`).
+BLOGARCHIVE_DB = "archive.db"
+BLOGARCHIVE_CONTACT = "https://github.com/blogarchive/blogarchive"
+# Bounds that cut crawler traps off by design: listing pages followed per blog
+# (archive, label and "older posts" pages), and requests per blog in one run.
+BLOGARCHIVE_MAX_LISTING_PAGES = 20000
+BLOGARCHIVE_MAX_REQUESTS_PER_BLOG = 1_000_000
+# A crawl whose failed requests exceed this share of all requests exits 1.
+BLOGARCHIVE_ERROR_THRESHOLD = 0.05
+
+USER_AGENT = f"blogarchive/0.1 (+{BLOGARCHIVE_CONTACT})"
+ROBOTSTXT_OBEY = True
+
+# Politeness: one request at a time per blog, AutoThrottle adapts the delay.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # pages; images have their own limit
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+METAREFRESH_ENABLED = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {"scraper.pipelines.StorePipeline": 300}
+
+# Posts before listings (see spider priorities), depth-first: the queue stays short.
+DEPTH_PRIORITY = 0
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

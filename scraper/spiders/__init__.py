@@ -1,0 +1,1 @@
+"""Spiders: navigation only (which pages to fetch), never extraction or storage."""

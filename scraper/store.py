@@ -1,0 +1,559 @@
+"""The archive database: schema, migrations, full-text search and save_* functions.
+
+Everything that knows a table or column name lives here. Writes are short
+transactions (one per item) in WAL mode, so Datasette can read while a crawl
+writes and a crawl killed at any moment leaves a consistent file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+BUSY_TIMEOUT_MS = 30_000
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+migrations = Migrations("blogarchive")
+
+
+class StoreError(Exception):
+    """The database cannot be used: the message says why, for a person."""
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def content_hash(title: str, body_html: str) -> str:
+    """What "changed" means: the title or the sanitised body, nothing else."""
+    return hashlib.sha256(f"{title}\n{body_html}".encode("utf-8")).hexdigest()
+
+
+# -- schema -----------------------------------------------------------------
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["blogs"].create(
+        {
+            "id": str,
+            "url": str,
+            "platform": str,
+            "title": str,
+            "description": str,
+            "feed_url": str,
+            "language": str,
+            "posts_expected": int,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="id",
+    )
+    db["authors"].create(
+        {"id": int, "blog_id": str, "name": str, "url": str},
+        pk="id",
+        foreign_keys=[("blog_id", "blogs", "id")],
+    )
+    db["authors"].create_index(["blog_id", "name", "url"], unique=True)
+    db["posts"].create(
+        {
+            "id": str,
+            "blog_id": str,
+            "url": str,
+            "title": str,
+            "author": str,
+            "author_id": int,
+            "published": str,
+            "updated": str,
+            "labels": str,  # JSON array, for Datasette's _facet_array
+            "body_html": str,
+            "body_text": str,
+            "word_count": int,
+            "comment_count": int,
+            "image_count": int,
+            "content_hash": str,
+            "first_seen": str,
+            "last_seen": str,
+            "last_changed": str,
+            "gone_at": str,
+            "crawl_id": int,  # the crawl that last saved it
+        },
+        pk="id",
+        foreign_keys=[("blog_id", "blogs", "id"), ("author_id", "authors", "id")],
+    )
+    db["posts"].create_index(["url"], unique=True)
+    db["posts"].create_index(["published"])
+    db["labels"].create(
+        {"id": int, "blog_id": str, "name": str},
+        pk="id",
+        foreign_keys=[("blog_id", "blogs", "id")],
+    )
+    db["labels"].create_index(["blog_id", "name"], unique=True)
+    db["post_labels"].create(
+        {"post_id": str, "label_id": int, "position": int},
+        pk=("post_id", "label_id"),
+        foreign_keys=[("post_id", "posts", "id"), ("label_id", "labels", "id")],
+    )
+    db["comments"].create(
+        {
+            "id": str,
+            "post_id": str,
+            "position": int,
+            "author": str,
+            "author_url": str,
+            "published": str,
+            "in_reply_to": str,
+            "body_html": str,
+            "body_text": str,
+            "first_seen": str,
+        },
+        pk="id",
+        foreign_keys=[("post_id", "posts", "id")],
+    )
+    db["images"].create(
+        {
+            "sha256": str,
+            "content": bytes,
+            "content_type": str,
+            "size": int,
+            "width": int,
+            "height": int,
+            "source_url": str,
+            "path": str,  # set when images are kept on disk instead of in content
+            "fetched": str,
+        },
+        pk="sha256",
+    )
+    db["post_images"].create(
+        {
+            "post_id": str,
+            "position": int,
+            "src": str,
+            "full_url": str,
+            "alt": str,
+            "caption": str,
+            "link": str,
+            "width": int,
+            "height": int,
+            "candidates": str,  # JSON: URLs to try, best first
+            "image_sha256": str,
+            "fetched_url": str,
+            "fetch_error": str,
+            "fetch_attempts": int,
+        },
+        pk=("post_id", "position"),
+        foreign_keys=[("post_id", "posts", "id"), ("image_sha256", "images", "sha256")],
+    )
+    db["post_versions"].create(
+        {
+            "post_id": str,
+            "version": int,
+            "captured": str,
+            "title": str,
+            "published": str,
+            "updated": str,
+            "labels": str,
+            "body_html": str,
+            "body_text": str,
+            "content_hash": str,
+        },
+        pk=("post_id", "version"),
+        foreign_keys=[("post_id", "posts", "id")],
+    )
+    db["crawls"].create(
+        {
+            "id": int,
+            "started": str,
+            "finished": str,
+            "status": str,  # running | finished | failed | interrupted
+            "seeds": str,
+            "pages": int,
+            "posts_found": int,
+            "posts_new": int,
+            "posts_updated": int,
+            "posts_unchanged": int,
+            "posts_gone": int,
+            "posts_expected": int,
+            "images_new": int,
+            "images_failed": int,
+            "errors": int,
+            "errors_by_kind": str,  # JSON {kind: {"count": n, "examples": [url, …]}}
+            "duration_s": float,
+            "message": str,
+        },
+        pk="id",
+    )
+    db["fetches"].create(
+        {
+            "url": str,
+            "kind": str,
+            "status": int,
+            "error": str,
+            "message": str,
+            "etag": str,
+            "last_modified": str,
+            "content_hash": str,
+            "post_id": str,
+            "fetched_at": str,
+            "crawl_id": int,
+        },
+        pk="url",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["fetches"].create_index(["crawl_id", "status"])
+    db.index_foreign_keys()
+    db["posts"].enable_fts(
+        ["title", "body_text"], fts_version="FTS5", create_triggers=True, tokenize=FTS_TOKENIZE
+    )
+    db["comments"].enable_fts(
+        ["author", "body_text"], fts_version="FTS5", create_triggers=True, tokenize=FTS_TOKENIZE
+    )
+
+
+@migrations()
+def m002_feed_entries(db: sqlite_utils.Database) -> None:
+    # What the blog's own feed lists: the measure of completeness and the
+    # source of exact times where a page shows none (classic templates).
+    db["feed_entries"].create(
+        {
+            "url": str,
+            "blog_id": str,
+            "post_id": str,
+            "title": str,
+            "published": str,
+            "updated": str,
+            "labels": str,
+            "comment_count": int,
+            "first_seen": str,
+            "last_seen": str,
+            "crawl_id": int,
+        },
+        pk="url",
+        foreign_keys=[("blog_id", "blogs", "id"), ("crawl_id", "crawls", "id")],
+    )
+    db["feed_entries"].create_index(["blog_id"])
+
+
+# -- opening ----------------------------------------------------------------
+
+
+def check_sqlite() -> None:
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+    except sqlite3.OperationalError as e:  # pragma: no cover - depends on the build
+        raise StoreError(f"this SQLite ({sqlite3.sqlite_version}) has no FTS5: {e}") from e
+    finally:
+        conn.close()
+
+
+def open_db(path: str | os.PathLike, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and create or migrate) an archive, failing early with a clear message."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise StoreError(f"{path}: no such archive")
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise StoreError(f"{path}: folder {parent} does not exist")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(f"{path}: the database file is read-only")
+    if not path.exists() and not os.access(parent, os.W_OK):
+        raise StoreError(f"{path}: cannot create the database, {parent} is not writable")
+    check_sqlite()
+    try:
+        db = sqlite_utils.Database(path)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrations.apply(db)
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{path}: cannot open the archive: {e}") from e
+    return db
+
+
+# -- crawls and fetches -----------------------------------------------------
+
+
+def start_crawl(db: sqlite_utils.Database, seeds: Iterable[str]) -> int:
+    with db.atomic():
+        table = db["crawls"].insert(
+            {"started": now(), "status": "running", "seeds": json.dumps(list(seeds))}
+        )
+    return table.last_pk
+
+
+def finish_crawl(db: sqlite_utils.Database, crawl_id: int, **fields: Any) -> None:
+    if isinstance(fields.get("errors_by_kind"), dict):
+        fields["errors_by_kind"] = json.dumps(fields["errors_by_kind"], ensure_ascii=False)
+    fields.setdefault("finished", now())
+    started = db["crawls"].get(crawl_id)["started"]
+    fields.setdefault(
+        "duration_s",
+        round(
+            (dt.datetime.fromisoformat(fields["finished"]) - dt.datetime.fromisoformat(started))
+            .total_seconds(),
+            3,
+        ),
+    )
+    with db.atomic():
+        db["crawls"].update(crawl_id, fields)
+
+
+def record_fetch(db: sqlite_utils.Database, fetch: dict, crawl_id: int | None) -> None:
+    row = {k: v for k, v in fetch.items() if v not in (None, "") or k in ("error", "message")}
+    row["status"] = fetch.get("status")
+    row["fetched_at"] = now()
+    row["crawl_id"] = crawl_id
+    with db.atomic():
+        db["fetches"].upsert(row, pk="url")
+
+
+def fetch_validators(db: sqlite_utils.Database, url: str) -> dict | None:
+    """What we know of a URL from earlier runs (ETag, Last-Modified, hash, status)."""
+    rows = list(db["fetches"].rows_where("url = ?", [url], limit=1))
+    return rows[0] if rows else None
+
+
+# -- blogs and posts --------------------------------------------------------
+
+
+def save_blog(db: sqlite_utils.Database, blog: dict) -> None:
+    row = {k: v for k, v in blog.items() if v not in (None, "")}
+    stamp = now()
+    with db.atomic():
+        if db["blogs"].count_where("id = ?", [row["id"]]) == 0:
+            row["first_seen"] = stamp
+        row["last_seen"] = stamp
+        db["blogs"].upsert(row, pk="id")
+
+
+def _author_id(db: sqlite_utils.Database, blog_id: str, name: str, url: str) -> int | None:
+    if not name and not url:
+        return None
+    return db["authors"].lookup({"blog_id": blog_id, "name": name or "", "url": url or ""})
+
+
+def _label_ids(db: sqlite_utils.Database, blog_id: str, names: list[str]) -> list[int]:
+    return [db["labels"].lookup({"blog_id": blog_id, "name": name}) for name in names]
+
+
+def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None) -> str:
+    """Save one post with its labels, images and comments in one transaction.
+
+    Returns "new", "updated" (content hash changed; the old content is kept in
+    post_versions) or "unchanged".
+    """
+    stamp = now()
+    labels = list(dict.fromkeys(post.get("labels") or []))  # keep order, drop repeats
+    post_hash = post.get("content_hash") or content_hash(post["title"], post["body_html"])
+    with db.atomic():
+        old = next(db["posts"].rows_where("id = ?", [post["id"]], limit=1), None)
+        if old is None:
+            # The same URL under another id (e.g. an import matched by URL) is the same post.
+            old_by_url = next(db["posts"].rows_where("url = ?", [post["url"]], limit=1), None)
+            if old_by_url is not None:
+                _rekey_post(db, old_by_url["id"], post["id"])
+                old = dict(old_by_url, id=post["id"])
+        row = {
+            "id": post["id"],
+            "blog_id": post["blog_id"],
+            "url": post["url"],
+            "title": post.get("title") or "",
+            "author": post.get("author") or "",
+            "author_id": _author_id(db, post["blog_id"], post.get("author"), post.get("author_url")),
+            "published": post.get("published") or None,
+            "updated": post.get("updated") or None,
+            "labels": json.dumps(labels, ensure_ascii=False),
+            "body_html": post.get("body_html") or "",
+            "body_text": post.get("body_text") or "",
+            "word_count": post.get("word_count") or 0,
+            "comment_count": (
+                post["comment_count"]
+                if post.get("comment_count") is not None
+                else len(post.get("comments") or [])
+            ),
+            "image_count": len(post.get("images") or []),
+            "content_hash": post_hash,
+            "last_seen": stamp,
+            "gone_at": None,
+            "crawl_id": crawl_id,
+        }
+        if old is None:
+            status = "new"
+            row["first_seen"] = stamp
+            row["last_changed"] = stamp
+        elif old["content_hash"] != post_hash:
+            status = "updated"
+            row["last_changed"] = stamp
+            _keep_version(db, old, stamp)
+        else:
+            status = "unchanged"
+        db["posts"].upsert(row, pk="id")
+        listed = next(db["feed_entries"].rows_where("url = ?", [row["url"]], limit=1), None)
+        if listed is not None:
+            _fill_from_feed(db, listed)
+        _save_labels(db, post["id"], post["blog_id"], labels)
+        _save_images(db, post["id"], post.get("images") or [])
+        _save_comments(db, post["id"], post.get("comments") or [], stamp)
+    return status
+
+
+def _rekey_post(db: sqlite_utils.Database, old_id: str, new_id: str) -> None:
+    for table in ("post_labels", "post_images", "comments", "post_versions"):
+        db.execute(f"UPDATE [{table}] SET post_id = ? WHERE post_id = ?", [new_id, old_id])
+    db.execute("UPDATE posts SET id = ? WHERE id = ?", [new_id, old_id])
+
+
+def _keep_version(db: sqlite_utils.Database, old: dict, stamp: str) -> None:
+    version = (
+        db.execute(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM post_versions WHERE post_id = ?", [old["id"]]
+        ).fetchone()[0]
+    )
+    db["post_versions"].insert(
+        {
+            "post_id": old["id"],
+            "version": version,
+            "captured": old.get("last_changed") or old.get("first_seen") or stamp,
+            "title": old["title"],
+            "published": old["published"],
+            "updated": old["updated"],
+            "labels": old["labels"],
+            "body_html": old["body_html"],
+            "body_text": old["body_text"],
+            "content_hash": old["content_hash"],
+        }
+    )
+
+
+def _save_labels(db: sqlite_utils.Database, post_id: str, blog_id: str, labels: list[str]) -> None:
+    db.execute("DELETE FROM post_labels WHERE post_id = ?", [post_id])
+    ids = _label_ids(db, blog_id, labels)
+    db["post_labels"].insert_all(
+        [{"post_id": post_id, "label_id": i, "position": n} for n, i in enumerate(ids)],
+        pk=("post_id", "label_id"),
+    )
+
+
+def _save_images(db: sqlite_utils.Database, post_id: str, images: list[dict]) -> None:
+    db.execute("DELETE FROM post_images WHERE post_id = ? AND position >= ?", [post_id, len(images)])
+    for image in images:
+        row = {
+            "post_id": post_id,
+            "position": image["position"],
+            "src": image["src"],
+            "full_url": image["full_url"],
+            "alt": image.get("alt"),
+            "caption": image.get("caption") or "",
+            "link": image.get("link") or "",
+            "width": image.get("width"),
+            "height": image.get("height"),
+            "candidates": json.dumps(image.get("candidates") or [image["full_url"]]),
+        }
+        old = next(
+            db["post_images"].rows_where(
+                "post_id = ? AND position = ?", [post_id, image["position"]], limit=1
+            ),
+            None,
+        )
+        if old is not None and old["full_url"] != row["full_url"]:
+            # A different file now stands here: what we downloaded no longer applies.
+            row.update(image_sha256=None, fetched_url=None, fetch_error=None, fetch_attempts=0)
+        db["post_images"].upsert(row, pk=("post_id", "position"))
+
+
+def _save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict], stamp: str) -> None:
+    for comment in comments:
+        row = {
+            "id": comment["id"],
+            "post_id": post_id,
+            "position": comment.get("position", 0),
+            "author": comment.get("author") or "",
+            "author_url": comment.get("author_url") or "",
+            "published": comment.get("published") or None,
+            "in_reply_to": comment.get("in_reply_to") or None,
+            "body_html": comment.get("body_html") or "",
+            "body_text": comment.get("body_text") or "",
+        }
+        if db["comments"].count_where("id = ?", [row["id"]]) == 0:
+            row["first_seen"] = stamp
+        db["comments"].upsert(row, pk="id")
+
+
+def save_feed_entries(db: sqlite_utils.Database, blog_id: str, entries: list[dict],
+                      crawl_id: int | None = None) -> None:
+    stamp = now()
+    with db.atomic():
+        for entry in entries:
+            row = {
+                "url": entry["url"],
+                "blog_id": blog_id,
+                "post_id": entry.get("post_id") or None,
+                "title": entry.get("title") or "",
+                "published": entry.get("published") or None,
+                "updated": entry.get("updated") or None,
+                "labels": json.dumps(entry.get("labels") or [], ensure_ascii=False),
+                "comment_count": entry.get("comment_count"),
+                "last_seen": stamp,
+                "crawl_id": crawl_id,
+            }
+            if db["feed_entries"].count_where("url = ?", [row["url"]]) == 0:
+                row["first_seen"] = stamp
+            db["feed_entries"].upsert(row, pk="url")
+            _fill_from_feed(db, row)
+
+
+def _has_offset(value: str | None) -> bool:
+    return bool(value) and len(value) > 19 and value[19] in "+-Z"
+
+
+def _fill_from_feed(db: sqlite_utils.Database, entry: dict) -> None:
+    """Give a post the feed's exact time where its page showed none (or only a local time)."""
+    post = next(db["posts"].rows_where("url = ?", [entry["url"]], limit=1), None)
+    if post is None or not _has_offset(entry.get("published")):
+        return
+    changes = {}
+    if not _has_offset(post["published"]):
+        changes["published"] = entry["published"]
+    if not post["updated"] and entry.get("updated"):
+        changes["updated"] = entry["updated"]
+    if changes:
+        db["posts"].update(post["id"], changes)
+
+
+def mark_gone(db: sqlite_utils.Database, url: str) -> bool:
+    """A post that now answers 404/410 is marked, never deleted. True if newly marked."""
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE posts SET gone_at = ? WHERE url = ? AND gone_at IS NULL", [now(), url]
+        )
+    return cursor.rowcount > 0
+
+
+# -- reading ----------------------------------------------------------------
+
+
+def known_post_urls(db: sqlite_utils.Database, blog_id: str | None = None) -> set[str]:
+    sql = "SELECT url FROM posts" + (" WHERE blog_id = ?" if blog_id else "")
+    return {row[0] for row in db.execute(sql, [blog_id] if blog_id else [])}
+
+
+def count_posts(db: sqlite_utils.Database, blog_id: str) -> int:
+    return db["posts"].count_where("blog_id = ? AND gone_at IS NULL", [blog_id])
+
+
+def recent_crawls(db: sqlite_utils.Database, limit: int = 10) -> list[dict]:
+    rows = list(db["crawls"].rows_where(order_by="id DESC", limit=limit))
+    for row in rows:
+        if row.get("errors_by_kind"):
+            row["errors_by_kind"] = json.loads(row["errors_by_kind"])
+    return rows

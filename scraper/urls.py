@@ -1,0 +1,70 @@
+"""URL rules shared by every platform: what makes two URLs the same thing."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, safe_url_string
+
+# Query parameters that never change what a page holds.
+TRACKING_PARAMS = {
+    "fbclid", "gclid", "mc_cid", "mc_eid", "_ga", "ref", "ref_src", "igshid",
+}
+ALLOWED_SCHEMES = {"http", "https"}
+
+
+class UnsupportedURL(ValueError):
+    pass
+
+
+def check_url(url: str) -> str:
+    """Only http(s) URLs with a host are crawled; anything else is refused clearly."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise UnsupportedURL(f"{url!r}: only http and https URLs can be archived")
+    if not parts.hostname:
+        raise UnsupportedURL(f"{url!r}: no host name")
+    return safe_url_string(url.strip())
+
+
+def strip_params(url: str, drop=(), drop_prefixes=("utm_",), fragment: bool = True) -> str:
+    """Remove tracking and presentation parameters (and the fragment) from a URL.
+
+    The remaining query is kept byte for byte: Blogger writes offsets such as
+    ``+02:00`` unescaped, and decoding then re-encoding them would change them.
+    """
+    parts = urlsplit(url)
+    kept = []
+    for pair in parts.query.split("&") if parts.query else []:
+        key = unquote(pair.split("=", 1)[0])
+        if key in drop or key in TRACKING_PARAMS or key.startswith(tuple(drop_prefixes)):
+            continue
+        kept.append(pair)
+    return urlunsplit(
+        (parts.scheme, parts.netloc.lower(), parts.path or "/", "&".join(kept),
+         "" if fragment else parts.fragment)
+    )
+
+
+def query_params(url: str) -> dict[str, str]:
+    """Query parameters, decoded, with a literal '+' kept as '+' (Blogger's offsets)."""
+    query = urlsplit(url).query.replace("+", "%2B")
+    return dict(parse_qsl(query, keep_blank_values=True))
+
+
+def dedupe_key(url: str) -> str:
+    """A normal form for "have we seen this?" (sorted query, normalised escapes)."""
+    return canonicalize_url(url, keep_fragments=False)
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}/"
+
+
+def host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def path_of(url: str) -> str:
+    return unquote(urlsplit(url).path)
