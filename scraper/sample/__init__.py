@@ -1,0 +1,13 @@
+"""A fake but faithful Blogger blog served over real HTTP (demo, tests, benchmarks).
+
+    from scraper.sample import make_blog, BlogServer, expected_post
+    with BlogServer(make_blog("layout")) as server:
+        ...  # crawl server.url; images live on server.image_url
+"""
+from .content import make_blog, make_demo_blog
+from .expected import expected_post
+from .model import SampleBlog, SampleComment, SampleImage, SamplePost
+from .server import BlogServer
+
+__all__ = ["make_blog", "make_demo_blog", "expected_post", "BlogServer",
+           "SampleBlog", "SampleComment", "SampleImage", "SamplePost"]
