@@ -28,7 +28,9 @@ def main():
               help="A Scrapy setting, e.g. -s CONCURRENT_REQUESTS=16 -s DOWNLOAD_DELAY=0.")
 @click.option("--quiet", is_flag=True, help="Only warnings and the final line (for cron).")
 @click.option("--ignore-robots", is_flag=True, help="For owners archiving their own blog.")
-def crawl(urls, db_path, overrides, quiet, ignore_robots):
+@click.option("--images", default="db", show_default=True, metavar="none|db|dir:PATH",
+              help="Keep post images in the database, in a folder, or not at all.")
+def crawl(urls, db_path, overrides, quiet, ignore_robots, images):
     """Crawl one or more blogs into the archive."""
     from .runner import crawl as run_crawl, parse_overrides
 
@@ -41,6 +43,11 @@ def crawl(urls, db_path, overrides, quiet, ignore_robots):
         settings.setdefault("LOG_LEVEL", "WARNING")
     if ignore_robots:
         settings["ROBOTSTXT_OBEY"] = False
+    if images not in ("none", "db") and not (images.startswith("dir:") and len(images) > 4):
+        raise click.UsageError(f"--images {images!r}: use none, db or dir:PATH")
+    if images.startswith("dir:"):
+        images = "dir:" + str(Path(images[4:]).resolve())
+    settings["BLOGARCHIVE_IMAGES"] = images
     try:
         row = run_crawl(urls, db_path, settings)
     except store.StoreError as e:
@@ -59,6 +66,9 @@ def print_summary(row: dict, quiet: bool = False) -> None:
     )
     if row.get("posts_expected") is not None:
         line += f", expected {row['posts_expected']}"
+    line += f", images new {row.get('images_new') or 0}"
+    if row.get("images_failed"):
+        line += f" (failed {row['images_failed']})"
     line += f", errors {row.get('errors') or 0}"
     if row.get("duration_s") is not None:
         line += f" in {row['duration_s']:.1f}s"

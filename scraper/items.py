@@ -93,3 +93,21 @@ class FeedEntries:
     url: str
     total: int | None  # how many posts the feed says the blog holds
     entries: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ImageFile:
+    """A downloaded, verified image file for every post image whose full size is ``key``."""
+
+    key: str  # the full-size URL the posts name
+    url: str  # the URL that answered
+    body: bytes
+    info: object  # images.ImageInfo
+
+
+@dataclass
+class ImageFailure:
+    key: str
+    url: str
+    error: str  # http_404, not_image, too_large, timeout, …
+    message: str = ""

@@ -10,12 +10,13 @@ from collections import Counter, defaultdict
 from dataclasses import asdict
 
 from . import store
-from .items import Blog, FeedEntries, Fetch, Post
+from .items import Blog, FeedEntries, Fetch, ImageFailure, ImageFile, Post
 
 logger = logging.getLogger(__name__)
 
 MAX_EXAMPLES = 5
 # Recorded, but not failures of the crawl: the site asked us not to fetch these.
+# (Images that could not be had are reported on their own, not as crawl failures.)
 NOT_FAILURES = {"robots"}
 
 
@@ -63,7 +64,8 @@ class StorePipeline:
                 )
                 logger.error("INCOMPLETE: %s", messages[-1])
         requests = stats.get_value("downloader/request_count") or 0
-        errors = sum(e["count"] for k, e in self.errors.items() if k not in NOT_FAILURES)
+        errors = sum(e["count"] for k, e in self.errors.items()
+                     if k not in NOT_FAILURES and not k.startswith("image_"))
         if reason == "shutdown":
             status = "interrupted"
         elif reason != "finished" or (not found_total and not self.counts["posts"]):
@@ -87,6 +89,8 @@ class StorePipeline:
             posts_unchanged=self.counts["unchanged"],
             posts_gone=self.counts["gone"],
             posts_expected=expected_total,
+            images_new=self.counts["images_new"],
+            images_failed=self.counts["images_failed"],
             errors=errors,
             errors_by_kind=dict(self.errors),
             message="; ".join(messages),
@@ -109,6 +113,16 @@ class StorePipeline:
                     self.expected[item.blog_id] = item.total
                     store.save_blog(self.db, {"id": item.blog_id, "posts_expected": item.total})
                 store.save_feed_entries(self.db, item.blog_id, item.entries, self.crawl_id)
+            elif isinstance(item, ImageFile):
+                mode = self.crawler.settings.get("BLOGARCHIVE_IMAGES", "db")
+                directory = mode[4:] if mode.startswith("dir:") else None
+                if store.save_image(self.db, item.key, item.url, item.body, item.info, directory):
+                    self.counts["images_new"] += 1
+                item.body = b""  # the bytes are kept; don't hold them in memory
+            elif isinstance(item, ImageFailure):
+                store.image_failed(self.db, item.key, item.message or item.error)
+                self.counts["images_failed"] += 1
+                self._error(f"image_{item.error}", item.url)
             elif isinstance(item, Blog):
                 store.save_blog(self.db, asdict(item))
                 self.posts_seen.setdefault(item.id, set())

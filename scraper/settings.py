@@ -45,3 +45,8 @@ SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Images: "db" keeps every post image in the archive (images.content), "none"
+# keeps only their URLs, "dir:/path" writes content-addressed files there.
+BLOGARCHIVE_IMAGES = "db"
+BLOGARCHIVE_IMAGE_MAXSIZE = 25 * 1024 * 1024

@@ -242,6 +242,19 @@ def m002_feed_entries(db: sqlite_utils.Database) -> None:
     db["feed_entries"].create_index(["blog_id"])
 
 
+@migrations()
+def m003_image_urls(db: sqlite_utils.Database) -> None:
+    # Every URL an image file was fetched under (or is known by), so the same
+    # photo in ten posts is fetched once and a re-run fetches none again.
+    db["image_urls"].create(
+        {"url": str, "sha256": str, "fetched": str},
+        pk="url",
+        foreign_keys=[("sha256", "images", "sha256")],
+    )
+    db["image_urls"].create_index(["sha256"])
+    db["post_images"].create_index(["full_url"])
+
+
 # -- opening ----------------------------------------------------------------
 
 
@@ -468,6 +481,12 @@ def _save_images(db: sqlite_utils.Database, post_id: str, images: list[dict]) ->
         if old is not None and old["full_url"] != row["full_url"]:
             # A different file now stands here: what we downloaded no longer applies.
             row.update(image_sha256=None, fetched_url=None, fetch_error=None, fetch_attempts=0)
+        if old is None or row.get("image_sha256", old["image_sha256"]) is None:
+            known = db.execute(
+                "SELECT sha256, url FROM image_urls WHERE url = ?", [row["full_url"]]
+            ).fetchone()
+            if known:  # the same file, already kept for another post
+                row.update(image_sha256=known[0], fetched_url=known[1], fetch_error=None)
         db["post_images"].upsert(row, pk=("post_id", "position"))
 
 
@@ -528,6 +547,66 @@ def _fill_from_feed(db: sqlite_utils.Database, entry: dict) -> None:
         changes["updated"] = entry["updated"]
     if changes:
         db["posts"].update(post["id"], changes)
+
+
+def image_known(db: sqlite_utils.Database, url: str) -> bool:
+    return db["image_urls"].count_where("url = ?", [url]) > 0
+
+
+def save_image(db: sqlite_utils.Database, key: str, fetched_url: str, body: bytes, info,
+               directory: str | None = None) -> bool:
+    """Keep one image file (once, by sha256) and link every post image waiting for it.
+
+    ``key`` is the full-size URL the posts name; ``fetched_url`` the one that
+    answered (a fallback size, maybe). With ``directory`` the bytes go to a
+    content-addressed file instead of the database. Returns True if the file is new.
+    """
+    stamp = now()
+    path = None
+    if directory:
+        rel = f"{info.sha256[:2]}/{info.sha256[2:4]}/{info.sha256}.{info.extension}"
+        target = Path(directory) / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".part")
+            tmp.write_bytes(body)
+            tmp.replace(target)
+        path = rel
+    with db.atomic():
+        new = db["images"].count_where("sha256 = ?", [info.sha256]) == 0
+        if new:
+            db["images"].insert(
+                {
+                    "sha256": info.sha256,
+                    "content": None if directory else body,
+                    "content_type": info.content_type,
+                    "size": info.size,
+                    "width": info.width,
+                    "height": info.height,
+                    "source_url": fetched_url,
+                    "path": path,
+                    "fetched": stamp,
+                }
+            )
+        for url in {key, fetched_url}:
+            db["image_urls"].upsert({"url": url, "sha256": info.sha256, "fetched": stamp}, pk="url")
+        db.execute(
+            "UPDATE post_images SET image_sha256 = ?, fetched_url = ?, fetch_error = NULL, "
+            "fetch_attempts = COALESCE(fetch_attempts, 0) + 1 WHERE full_url = ? "
+            "AND (image_sha256 IS NULL OR image_sha256 != ?)",
+            [info.sha256, fetched_url, key, info.sha256],
+        )
+    return new
+
+
+def image_failed(db: sqlite_utils.Database, key: str, reason: str) -> None:
+    """Every post image that needed this file records why it could not be had."""
+    with db.atomic():
+        db.execute(
+            "UPDATE post_images SET fetch_error = ?, fetch_attempts = COALESCE(fetch_attempts, 0) + 1 "
+            "WHERE full_url = ? AND image_sha256 IS NULL",
+            [reason[:500], key],
+        )
 
 
 def mark_gone(db: sqlite_utils.Database, url: str) -> bool:

@@ -15,20 +15,25 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
 
-from .. import platforms
-from ..items import FeedEntries, Fetch
+from .. import images, platforms, store
+from ..items import FeedEntries, Fetch, ImageFailure, ImageFile
 from ..urls import check_url, host
 
 # Lower numbers are fetched later: posts first, then feeds, listings last, so
 # the queue holds few pages at a time.
-PRIORITY = {"post": 30, "feed": 40, "home": 10, "archive": 10, "label": 5, "older": 8}
+PRIORITY = {"post": 30, "feed": 40, "home": 10, "archive": 10, "label": 5, "older": 8,
+            "image": 35}
+FAILURE_KINDS = {
+    "DNSLookupError": "dns", "CannotResolveHostError": "dns",
+    "TimeoutError": "timeout", "TCPTimedOutError": "timeout", "DownloadTimeoutError": "timeout",
+    "ConnectionRefusedError": "connection_refused",
+    "DownloadConnectionRefusedError": "connection_refused",
+    "ResponseDataLossError": "truncated", "ConnectionLost": "connection_lost",
+    "ResponseNeverReceived": "connection_lost", "DownloadCancelledError": "cancelled",
+}
+# After these, other URLs on the same host are not tried in this run.
+HOST_DOWN = {"dns", "connection_refused"}
 LISTING_ROLES = {"home", "archive", "label", "older"}
 
 
@@ -62,6 +67,20 @@ class BlogSpider(scrapy.Spider):
             raise ValueError("give the blog's address: scrapy crawl blog -a url=https://…")
         self.seeds = [check_url(u) for u in seeds]
         self.sites: list[Site] = [Site(seed=s, hosts={host(s)}) for s in self.seeds]
+        self.images_requested: set[str] = set()
+        self.hosts_down: set[str] = set()
+        self._archive = None
+
+    @property
+    def archive(self):
+        """The archive, read-only for the spider: what earlier runs already hold."""
+        if self._archive is None:
+            self._archive = store.open_db(self.settings.get("BLOGARCHIVE_DB"))
+        return self._archive
+
+    def closed(self, reason):
+        if self._archive is not None:
+            self._archive.close()
 
     # -- start -----------------------------------------------------------------
 
@@ -145,6 +164,7 @@ class BlogSpider(scrapy.Spider):
                 return
             post_id = post.id
             yield post
+            yield from self._image_requests(post)
         yield self._fetch(response, role, post_id=post_id)
 
         new_posts = 0
@@ -197,6 +217,79 @@ class BlogSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
+    # -- images ----------------------------------------------------------------
+
+    def _image_requests(self, post):
+        mode = self.settings.get("BLOGARCHIVE_IMAGES", "db")
+        if mode == "none":
+            return
+        for image in post.images:
+            key = image.full_url
+            if not key.startswith(("http://", "https://")) or key in self.images_requested:
+                continue
+            self.images_requested.add(key)
+            if store.image_known(self.archive, key):
+                continue
+            request = self._image_request(key, image.candidates or [key])
+            if request is not None:
+                yield request
+            else:
+                yield ImageFailure(key=key, url=key, error="host_down",
+                                   message=f"{host(key)} did not answer earlier in this run")
+
+    def _image_request(self, key: str, candidates: list[str], errors: list[str] | None = None):
+        candidates = [c for c in candidates if c.startswith(("http://", "https://"))
+                      and host(c) not in self.hosts_down]
+        if not candidates:
+            return None
+        return scrapy.Request(
+            candidates[0],
+            callback=self.parse_image,
+            errback=self.image_failed,
+            priority=PRIORITY["image"],
+            meta={"role": "image", "key": key, "rest": candidates[1:], "errors": errors or [],
+                  "download_maxsize": self.settings.getint("BLOGARCHIVE_IMAGE_MAXSIZE")},
+        )
+
+    def parse_image(self, response):
+        meta = response.meta
+        try:
+            info = images.inspect(response.body)
+        except images.NotAnImage as e:
+            yield from self._next_candidate(response.url, meta, e.kind, str(e))
+            return
+        yield ImageFile(key=meta["key"], url=response.url, body=response.body, info=info)
+
+    def image_failed(self, failure):
+        request = failure.request
+        kind, message = self._failure_kind(failure)
+        if failure.check(HttpError):
+            kind = f"http_{failure.value.response.status}"
+        if kind in HOST_DOWN:
+            self.hosts_down.add(host(request.url))
+        yield from self._next_candidate(request.url, request.meta, kind, message)
+
+    def _next_candidate(self, url: str, meta: dict, kind: str, message: str):
+        """The original failed: try the next size (s1600, the linked file, the shown one)."""
+        errors = meta.get("errors", []) + [f"{kind}: {url}"]
+        request = self._image_request(meta["key"], meta.get("rest", []), errors)
+        if request is not None:
+            yield request
+            return
+        yield ImageFailure(key=meta["key"], url=url, error=kind, message="; ".join(errors)[:500])
+
+    @staticmethod
+    def _failure_kind(failure) -> tuple[str, str]:
+        """A short, stable name for what went wrong (Scrapy's and Twisted's names vary)."""
+        message = str(failure.value)[:500]
+        if failure.check(IgnoreRequest):
+            return ("robots" if "robots" in message.lower() else "ignored"), message
+        name = failure.type.__name__ if failure.type else "error"
+        lowered = message.lower()
+        if "maxsize" in lowered or "max size" in lowered or "larger than" in lowered:
+            return "too_large", message
+        return FAILURE_KINDS.get(name, name), message
+
     def failed(self, failure):
         request = failure.request
         role = request.meta.get("role", "other")
@@ -209,15 +302,8 @@ class BlogSpider(scrapy.Spider):
             kind = "robots" if "robots" in reason.lower() else "ignored"
             yield Fetch(url=request.url, kind=role, error=kind, message=reason)
             return
-        if failure.check(DNSLookupError):
-            kind = "dns"
-        elif failure.check(TimeoutError, TCPTimedOutError):
-            kind = "timeout"
-        elif failure.check(ConnectionRefusedError):
-            kind = "connection_refused"
-        else:
-            kind = failure.type.__name__ if failure.type else "error"
-        yield Fetch(url=request.url, kind=role, error=kind, message=str(failure.value)[:500])
+        kind, message = self._failure_kind(failure)
+        yield Fetch(url=request.url, kind=role, error=kind, message=message)
 
     def _fetch(self, response, role: str, error: str = "", message: str = "", post_id: str = ""):
         headers = response.headers
