@@ -32,7 +32,7 @@ def crawl(urls: list[str], db_path: str, overrides: dict | None = None) -> dict:
     settings = project_settings({**(overrides or {}), "BLOGARCHIVE_DB": db_path})
     db = store.open_db(db_path)  # fail early (read-only, bad path) before any fetching
     db.close()
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     from .spiders.blog import BlogSpider
 
     crawler = process.create_crawler(BlogSpider)

@@ -276,6 +276,8 @@ def open_db(path: str | os.PathLike, *, create: bool = True) -> sqlite_utils.Dat
     parent = path.resolve().parent
     if not parent.is_dir():
         raise StoreError(f"{path}: folder {parent} does not exist")
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a database file")
     if path.exists() and not os.access(path, os.W_OK):
         raise StoreError(f"{path}: the database file is read-only")
     if not path.exists() and not os.access(parent, os.W_OK):

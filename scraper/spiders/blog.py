@@ -14,6 +14,7 @@ from types import ModuleType
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
+from scrapy.utils.sitemap import Sitemap
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from .. import images, platforms, store
@@ -22,7 +23,7 @@ from ..urls import check_url, host
 
 # Lower numbers are fetched later: posts first, then feeds, listings last, so
 # the queue holds few pages at a time.
-PRIORITY = {"post": 30, "feed": 40, "home": 10, "archive": 10, "label": 5, "older": 8,
+PRIORITY = {"post": 30, "feed": 40, "sitemap": 39, "home": 10, "archive": 10, "label": 5, "older": 8,
             "image": 35}
 FAILURE_KINDS = {
     "DNSLookupError": "dns", "CannotResolveHostError": "dns",
@@ -118,7 +119,7 @@ class BlogSpider(scrapy.Spider):
                 return None
         site.seen.add(key)
         site.requests += 1
-        callback = self.parse_feed if role == "feed" else self.parse_page
+        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(role, self.parse_page)
         return scrapy.Request(
             url,
             callback=callback,
@@ -153,6 +154,11 @@ class BlogSpider(scrapy.Spider):
             blog = site.platform.parse_blog(response)
             site.blog_id = blog.id
             yield blog
+            # Sitemaps list every post with its last change: a second, cheap census.
+            for url in getattr(site.platform, "sitemap_urls", lambda _: [])(blog.url):
+                request = self._request(site, url, "sitemap")
+                if request is not None:
+                    yield request
         platform = site.platform
 
         post_id = ""
@@ -216,6 +222,26 @@ class BlogSpider(scrapy.Spider):
             request = self._request(site, page.next_url, "feed")
             if request is not None:
                 yield request
+
+    def parse_sitemap(self, response):
+        site = self._site(response.url) or self._site(response.request.url)
+        if site is None or site.platform is None:
+            return
+        yield self._fetch(response, "sitemap")
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception as e:
+            yield self._fetch(response, "sitemap", error="parse_error", message=str(e)[:300])
+            return
+        for entry in sitemap:
+            url = entry.get("loc", "").strip()
+            if not url or host(url) not in site.hosts:
+                continue
+            role = "sitemap" if sitemap.type == "sitemapindex" else site.platform.classify(url)
+            if role in ("sitemap", "post"):
+                request = self._request(site, url, role)
+                if request is not None:
+                    yield request
 
     # -- images ----------------------------------------------------------------
 
@@ -295,6 +321,9 @@ class BlogSpider(scrapy.Spider):
         role = request.meta.get("role", "other")
         if failure.check(HttpError):
             response = failure.value.response
+            if role == "sitemap" and response.status in (404, 410):
+                yield self._fetch(response, role)  # many blogs have none: not an error
+                return
             yield self._fetch(response, role, error=f"http_{response.status}")
             return
         if failure.check(IgnoreRequest):

@@ -1,0 +1,107 @@
+"""The archive database: upserts keep FTS in step, history is kept, nothing is stored twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+import pytest
+
+from scraper import store
+from scraper.images import inspect
+
+
+def make_post(**changes):
+    post = {
+        "id": "4242", "blog_id": "77", "url": "http://blog.example/2024/01/a.html",
+        "title": "Harbour cranes", "author": "Ana", "published": "2024-01-02T10:00:00+02:00",
+        "labels": ["Kim Jong Un", "Café política"], "body_html": "<p>Cranes at dawn.</p>",
+        "body_text": "Cranes at dawn.", "word_count": 3,
+        "images": [{"position": 0, "src": "http://img.example/s320/a.png",
+                    "full_url": "http://img.example/s1600/a.png", "alt": "", "caption": "Dawn"}],
+        "comments": [{"id": "9001", "author": "Bo", "body_text": "Nice"}],
+    }
+    post.update(changes)
+    return post
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = store.open_db(tmp_path / "a.db")
+    store.save_blog(database, {"id": "77", "url": "http://blog.example/", "platform": "blogger"})
+    yield database
+    database.close()
+
+
+def test_resaving_adds_nothing_and_search_stays_in_step(db):
+    assert store.save_post(db, make_post()) == "new"
+    for _ in range(3):
+        assert store.save_post(db, make_post()) == "unchanged"
+    assert db.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 1
+    # INSERT OR REPLACE would grow the FTS index on every save; upserts must not.
+    assert db.execute("SELECT COUNT(*) FROM posts_fts_docsize").fetchone()[0] == 1
+    assert db.execute("SELECT COUNT(*) FROM post_labels").fetchone()[0] == 2
+    assert db.execute("SELECT COUNT(*) FROM comments").fetchone()[0] == 1
+    hits = db.execute("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'dawn'").fetchall()
+    assert len(hits) == 1
+
+
+def test_labels_are_kept_exactly_and_facetable(db):
+    store.save_post(db, make_post())
+    row = db["posts"].get("4242")
+    assert json.loads(row["labels"]) == ["Kim Jong Un", "Café política"]
+    names = [r[0] for r in db.execute(
+        "SELECT l.name FROM post_labels pl JOIN labels l ON l.id = pl.label_id "
+        "WHERE pl.post_id = '4242' ORDER BY pl.position")]
+    assert names == ["Kim Jong Un", "Café política"]
+
+
+def test_changed_content_keeps_the_previous_version(db):
+    store.save_post(db, make_post())
+    assert store.save_post(db, make_post(body_html="<p>Cranes at dusk.</p>",
+                                         body_text="Cranes at dusk.")) == "updated"
+    versions = list(db["post_versions"].rows)
+    assert len(versions) == 1 and versions[0]["body_text"] == "Cranes at dawn."
+    assert db["posts"].get("4242")["body_text"] == "Cranes at dusk."
+    # The search index follows the new text.
+    assert not db.execute("SELECT * FROM posts_fts WHERE posts_fts MATCH 'dawn'").fetchall()
+    # An updated time alone (Blogger moves it without edits) is not a change.
+    assert store.save_post(db, make_post(body_html="<p>Cranes at dusk.</p>",
+                                         updated="2030-01-01T00:00:00+00:00")) == "unchanged"
+
+
+def test_same_image_in_two_posts_is_stored_once(db, tmp_path):
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+        "0000000c4944415408d763f8cfc0000003010100c9fe92ef0000000049454e44ae426082")
+    store.save_post(db, make_post())
+    info = inspect(png)
+    assert store.save_image(db, "http://img.example/s1600/a.png", "http://img.example/s0/a.png",
+                            png, info) is True
+    store.save_post(db, make_post(id="4243", url="http://blog.example/2024/01/b.html"))
+    rows = list(db.execute("SELECT post_id, image_sha256 FROM post_images ORDER BY post_id"))
+    assert rows == [("4242", info.sha256), ("4243", info.sha256)]
+    assert db.execute("SELECT COUNT(*) FROM images").fetchone()[0] == 1
+    content = db.execute("SELECT content FROM images").fetchone()[0]
+    assert content == png and info.width == 1 and info.height == 1
+    assert store.image_known(db, "http://img.example/s1600/a.png")
+
+
+def test_foreign_keys_link_rows(db):
+    store.save_post(db, make_post())
+    fks = {(fk.table, fk.column, fk.other_table) for fk in db["post_labels"].foreign_keys}
+    assert ("post_labels", "post_id", "posts") in fks
+    assert ("post_labels", "label_id", "labels") in fks
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_post(db, make_post(id="1", url="http://x/1", blog_id="nope"))
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_unwritable_places_fail_before_anything_else(tmp_path):
+    with pytest.raises(store.StoreError, match="does not exist"):
+        store.open_db(tmp_path / "missing" / "a.db")
+    folder = tmp_path / "a-folder.db"
+    folder.mkdir()
+    with pytest.raises(store.StoreError, match="is a folder"):
+        store.open_db(folder)
