@@ -94,7 +94,8 @@ def html_to_text(html: str) -> str:
 
 
 def word_count(text: str) -> int:
-    return len(WORD_RE.findall(text or ""))
+    """Words as a reader counts them: space-separated runs holding a letter or digit."""
+    return sum(1 for token in (text or "").split() if WORD_RE.search(token))
 
 
 def clean_text(text: str | None) -> str:

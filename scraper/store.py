@@ -253,6 +253,12 @@ def m003_image_urls(db: sqlite_utils.Database) -> None:
     )
     db["image_urls"].create_index(["sha256"])
     db["post_images"].create_index(["full_url"])
+    # Full-size URLs that could not be had, and why: posts found later in the
+    # same run show the reason too, and the next run tries them again.
+    db["image_failures"].create(
+        {"url": str, "error": str, "attempts": int, "last_tried": str},
+        pk="url",
+    )
 
 
 # -- opening ----------------------------------------------------------------
@@ -489,6 +495,12 @@ def _save_images(db: sqlite_utils.Database, post_id: str, images: list[dict]) ->
             ).fetchone()
             if known:  # the same file, already kept for another post
                 row.update(image_sha256=known[0], fetched_url=known[1], fetch_error=None)
+            else:
+                failed = db.execute(
+                    "SELECT error FROM image_failures WHERE url = ?", [row["full_url"]]
+                ).fetchone()
+                if failed:
+                    row["fetch_error"] = failed[0]
         db["post_images"].upsert(row, pk=("post_id", "position"))
 
 
@@ -592,6 +604,7 @@ def save_image(db: sqlite_utils.Database, key: str, fetched_url: str, body: byte
             )
         for url in {key, fetched_url}:
             db["image_urls"].upsert({"url": url, "sha256": info.sha256, "fetched": stamp}, pk="url")
+        db.execute("DELETE FROM image_failures WHERE url = ?", [key])
         db.execute(
             "UPDATE post_images SET image_sha256 = ?, fetched_url = ?, fetch_error = NULL, "
             "fetch_attempts = COALESCE(fetch_attempts, 0) + 1 WHERE full_url = ? "
@@ -604,6 +617,12 @@ def save_image(db: sqlite_utils.Database, key: str, fetched_url: str, body: byte
 def image_failed(db: sqlite_utils.Database, key: str, reason: str) -> None:
     """Every post image that needed this file records why it could not be had."""
     with db.atomic():
+        db.execute(
+            "INSERT INTO image_failures (url, error, attempts, last_tried) VALUES (?, ?, 1, ?) "
+            "ON CONFLICT (url) DO UPDATE SET error = excluded.error, "
+            "attempts = attempts + 1, last_tried = excluded.last_tried",
+            [key, reason[:500], now()],
+        )
         db.execute(
             "UPDATE post_images SET fetch_error = ?, fetch_attempts = COALESCE(fetch_attempts, 0) + 1 "
             "WHERE full_url = ? AND image_sha256 IS NULL",

@@ -269,6 +269,7 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
         body_html = sanitize_html(_inner_html(raw))
     body_text = html_to_text(body_html)
     comments = list(_comments(sel, response.url))
+    _localise_comment_times(comments, published)
     return Post(
         id=post_id,
         blog_id=bid,
@@ -521,6 +522,19 @@ def _comment_time(node: Selector) -> str:
             return when.isoformat(timespec="seconds")
     value = node.xpath(".//time/@datetime | .//abbr/@title").get()
     return parse_iso(value)
+
+
+def _localise_comment_times(comments: list[Comment], published: str) -> None:
+    """Comment permalinks give UTC; show them in the blog's offset, as the blog does."""
+    when = parse_iso(published)
+    if len(when) <= 19:
+        return
+    offset = dt.datetime.fromisoformat(when).tzinfo
+    for comment in comments:
+        if comment.published.endswith("+00:00"):
+            comment.published = (
+                dt.datetime.fromisoformat(comment.published).astimezone(offset).isoformat()
+            )
 
 
 def _comments(sel: Selector, page_url: str) -> Iterator[Comment]:

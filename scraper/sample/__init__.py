@@ -7,7 +7,14 @@
 from .content import make_blog, make_demo_blog
 from .expected import expected_post
 from .model import SampleBlog, SampleComment, SampleImage, SamplePost
-from .server import BlogServer
 
 __all__ = ["make_blog", "make_demo_blog", "expected_post", "BlogServer",
            "SampleBlog", "SampleComment", "SampleImage", "SamplePost"]
+
+
+def __getattr__(name):
+    # Lazy, so `python -m scraper.sample.server` doesn't import the module twice.
+    if name == "BlogServer":
+        from .server import BlogServer
+        return BlogServer
+    raise AttributeError(name)

@@ -87,11 +87,13 @@ class _LabelIndex:
         return self.lists.get(label, [])
 
 
-_label_indexes: dict = {}
+import weakref
+
+_label_indexes = weakref.WeakKeyDictionary()   # blog -> _LabelIndex
 
 
 def _labelled(blog: SampleBlog, label: str) -> list:
-    index = _label_indexes.setdefault(id(blog), _LabelIndex())
+    index = _label_indexes.setdefault(blog, _LabelIndex())
     return index.get(blog, label)
 
 

@@ -236,6 +236,9 @@ def _handler(server: BlogServer, respond, log: list):
             status, body = response.status, response.body
             if status == 200 and _not_modified(self, response):
                 status, body = 304, b""
+            sent = 0 if head else len(body)
+            with server._lock:  # logged before the client can read the answer
+                log.append((self.command, self.path, status, sent, time.time()))
             self.send_response(status)
             if status != 304:
                 self.send_header("Content-Type", response.ctype)
@@ -243,11 +246,8 @@ def _handler(server: BlogServer, respond, log: list):
             for name, value in response.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            sent = 0 if head else len(body)
             if not head:
                 self.wfile.write(body)
-            with server._lock:
-                log.append((self.command, self.path, status, sent, time.time()))
 
         def log_message(self, *args):      # quiet
             pass

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
-
 from . import locales
 from .markup import esc, show_comment_url, toggle_url
 from .model import SampleBlog
@@ -107,4 +105,4 @@ def links_widget(blog: SampleBlog, origin: str, heading_tag: str = "h2") -> str:
             "<div class='clear'></div>\n</div>\n</div>")
 
 
-__all__ = ["archive_widget", "labels_widget", "links_widget", "quote"]
+__all__ = ["archive_widget", "labels_widget", "links_widget"]

@@ -70,7 +70,7 @@ def _post(blog, p, origin, image_origin, single: bool) -> str:
            "<div class='post hentry uncustomized-post-template' itemprop='blogPost' itemscope='itemscope' "
            "itemtype='http://schema.org/BlogPosting'>"]
     if p.images:
-        from ..markup import image_url, thumb
+        from ..markup import image_url
         out.append(f"<meta content='{image_url(image_origin, p.images[0], 's72-c')}' itemprop='image_url'/>")
     out += [f"<meta content='{blog.blog_id}' itemprop='blogId'/>",
             f"<meta content='{p.post_id}' itemprop='postId'/>",
