@@ -83,6 +83,7 @@ class Fetch:
     last_modified: str = ""
     content_hash: str = ""
     post_id: str = ""
+    reason: str = ""  # why it was asked for: discovered, new, changed-in-feed, revalidate, …
 
 
 @dataclass
@@ -111,3 +112,10 @@ class ImageFailure:
     url: str
     error: str  # http_404, not_image, too_large, timeout, …
     message: str = ""
+
+
+@dataclass
+class PostSeen:
+    """A post that answered 304 Not Modified: still there, unchanged."""
+
+    url: str

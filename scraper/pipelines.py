@@ -6,18 +6,22 @@ A failure to save one item becomes a recorded error, never a crashed crawl.
 from __future__ import annotations
 
 import logging
+
+from scrapy import signals
 from collections import Counter, defaultdict
 from dataclasses import asdict
 
 from . import store
-from .items import Blog, FeedEntries, Fetch, ImageFailure, ImageFile, Post
+from .items import Blog, FeedEntries, Fetch, ImageFailure, ImageFile, Post, PostSeen
 
 logger = logging.getLogger(__name__)
 
 MAX_EXAMPLES = 5
 # Recorded, but not failures of the crawl: the site asked us not to fetch these.
 # (Images that could not be had are reported on their own, not as crawl failures.)
-NOT_FAILURES = {"robots"}
+# A 404/410 is an answer (a dead link, a deleted post), recorded and counted; it
+# does not make the run a failure: a post the blog lists but we lack does (incomplete).
+NOT_FAILURES = {"robots", "http_404", "http_410"}
 
 
 class StorePipeline:
@@ -38,6 +42,9 @@ class StorePipeline:
             crawler.settings.getfloat("BLOGARCHIVE_ERROR_THRESHOLD"),
         )
         pipeline.crawler = crawler
+        # The finish reason (closespider, shutdown…) is known only once the spider
+        # has closed, after pipelines close: the crawl's story is written then.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     # -- lifecycle -------------------------------------------------------------
@@ -50,34 +57,41 @@ class StorePipeline:
         logger.info("archive %s, crawl %s", self.db_path, self.crawl_id)
 
     def close_spider(self, spider=None):
+        pass  # see spider_closed
+
+    def spider_closed(self, spider, reason):
         stats = self.crawler.stats
-        reason = stats.get_value("finish_reason") or "finished"
-        found = {blog: store.count_posts(self.db, blog) for blog in self.posts_seen}
-        expected_total = sum(self.expected.values()) if self.expected else None
+        reason = reason or "finished"
+        blogs = set(self.posts_seen) | set(self.expected)
+        found = {blog: store.count_posts(self.db, blog) for blog in blogs}
         found_total = sum(found.values())
+        expected_total = sum(self.expected.values()) if self.expected else None
         messages = []
         for blog, expected in self.expected.items():
-            have = found.get(blog, store.count_posts(self.db, blog))
-            if have < expected:
+            if found[blog] < expected:
                 messages.append(
-                    f"blog {blog}: its feed lists {expected} posts but the archive holds {have}"
+                    f"blog {blog}: its feed lists {expected} posts but the archive holds {found[blog]}"
                 )
                 logger.error("INCOMPLETE: %s", messages[-1])
         requests = stats.get_value("downloader/request_count") or 0
-        errors = sum(e["count"] for k, e in self.errors.items()
-                     if k not in NOT_FAILURES and not k.startswith("image_"))
+        errors = sum(e["count"] for e in self.errors.values())
+        failures = sum(e["count"] for k, e in self.errors.items()
+                       if k not in NOT_FAILURES and not k.startswith("image_"))
         if reason == "shutdown":
             status = "interrupted"
-        elif reason != "finished" or (not found_total and not self.counts["posts"]):
+        elif reason != "finished" or not found_total:
             status = "failed"
             messages.append(f"finish reason: {reason}" if reason != "finished" else "no posts found")
-        elif requests and errors / requests > self.error_threshold:
+        elif requests and failures / requests > self.error_threshold:
             status = "failed"
-            messages.append(f"{errors} of {requests} requests failed")
+            messages.append(f"{failures} of {requests} requests failed")
         elif messages:
             status = "incomplete"
         else:
             status = "finished"
+        if status == "finished":
+            for blog in blogs:  # the next run of these can be incremental
+                store.mark_complete(self.db, blog, self.crawl_id)
         store.finish_crawl(
             self.db,
             self.crawl_id,
@@ -106,6 +120,9 @@ class StorePipeline:
                 self.counts[status] += 1
                 self.counts["posts"] += 1
                 self.posts_seen[item.blog_id].add(item.id)
+            elif isinstance(item, PostSeen):
+                store.touch_post(self.db, item.url, self.crawl_id)
+                self.counts["unchanged"] += 1
             elif isinstance(item, Fetch):
                 self._fetch(item)
             elif isinstance(item, FeedEntries):

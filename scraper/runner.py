@@ -27,7 +27,7 @@ def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict:
     return overrides
 
 
-def crawl(urls: list[str], db_path: str, overrides: dict | None = None) -> dict:
+def crawl(urls: list[str], db_path: str, overrides: dict | None = None, full: bool = False) -> dict:
     """Crawl the blogs into the archive; returns the `crawls` row of this run."""
     settings = project_settings({**(overrides or {}), "BLOGARCHIVE_DB": db_path})
     db = store.open_db(db_path)  # fail early (read-only, bad path) before any fetching
@@ -36,7 +36,7 @@ def crawl(urls: list[str], db_path: str, overrides: dict | None = None) -> dict:
     from .spiders.blog import BlogSpider
 
     crawler = process.create_crawler(BlogSpider)
-    process.crawl(crawler, urls=list(urls))
+    process.crawl(crawler, urls=list(urls), full=full)
     process.start()
     db = store.open_db(db_path)
     try:

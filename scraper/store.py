@@ -261,6 +261,14 @@ def m003_image_urls(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_incremental(db: sqlite_utils.Database) -> None:
+    # A blog crawled to the end once can be re-crawled incrementally; until
+    # then a re-run resumes discovery. Fetches say why each URL was asked for.
+    db["blogs"].add_column("last_complete_crawl", int)
+    db["fetches"].add_column("reason", str)
+
+
 # -- opening ----------------------------------------------------------------
 
 
@@ -628,6 +636,59 @@ def image_failed(db: sqlite_utils.Database, key: str, reason: str) -> None:
             "WHERE full_url = ? AND image_sha256 IS NULL",
             [reason[:500], key],
         )
+
+
+def find_blog(db: sqlite_utils.Database, url: str) -> dict | None:
+    """The archived blog at this origin, if any."""
+    return next(db["blogs"].rows_where("url = ?", [url], limit=1), None)
+
+
+def mark_complete(db: sqlite_utils.Database, blog_id: str, crawl_id: int) -> None:
+    with db.atomic():
+        db.execute("UPDATE blogs SET last_complete_crawl = ? WHERE id = ?", [crawl_id, blog_id])
+
+
+def post_state(db: sqlite_utils.Database, url: str) -> dict | None:
+    """What the archive knows of a post URL: id, times, and when the feed last said it changed."""
+    row = db.execute(
+        "SELECT p.id, p.updated, p.gone_at, f.updated AS feed_updated FROM posts p "
+        "LEFT JOIN feed_entries f ON f.url = p.url WHERE p.url = ?",
+        [url],
+    ).fetchone()
+    if row is None:
+        return None
+    return {"id": row[0], "updated": row[1], "gone_at": row[2], "feed_updated": row[3]}
+
+
+def feed_watermark(db: sqlite_utils.Database, blog_id: str) -> dt.datetime | None:
+    """The latest change the blog's feed has shown us (as a UTC instant)."""
+    latest = None
+    for (value,) in db.execute("SELECT updated FROM feed_entries WHERE blog_id = ?", [blog_id]):
+        when = utc_instant(value)
+        if when and (latest is None or when > latest):
+            latest = when
+    return latest
+
+
+def utc_instant(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(dt.timezone.utc) if when.tzinfo else None
+
+
+def live_post_urls(db: sqlite_utils.Database, blog_id: str) -> list[str]:
+    return [r[0] for r in db.execute(
+        "SELECT url FROM posts WHERE blog_id = ? AND gone_at IS NULL", [blog_id])]
+
+
+def touch_post(db: sqlite_utils.Database, url: str, crawl_id: int | None) -> None:
+    """Seen again, unchanged (a 304): only last_seen moves."""
+    with db.atomic():
+        db.execute("UPDATE posts SET last_seen = ?, gone_at = NULL WHERE url = ?", [now(), url])
 
 
 def mark_gone(db: sqlite_utils.Database, url: str) -> bool:

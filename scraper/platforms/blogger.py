@@ -140,6 +140,11 @@ def feed_urls(blog_url: str) -> list[str]:
     return [urljoin(blog_url, "/feeds/posts/default")]
 
 
+def changes_feed_url(blog_url: str) -> str:
+    """The feed ordered by last change: an incremental run reads it until it has seen it all."""
+    return urljoin(blog_url, "/feeds/posts/default?orderby=updated")
+
+
 def sitemap_urls(blog_url: str) -> list[str]:
     return [urljoin(blog_url, "/sitemap.xml")]
 

@@ -31,6 +31,9 @@ def blog_updated(blog: SampleBlog) -> datetime:
 
 def atom(blog: SampleBlog, origin: str, image_origin: str, query: dict, summary: bool = False) -> str:
     posts = blog.sorted_posts()
+    if query.get("orderby") == "updated":  # Blogger's ?orderby=updated: last changed first
+        posts = sorted(posts, key=lambda p: (p.updated, p.post_id), reverse=True)
+    order = "&orderby=updated" if query.get("orderby") == "updated" else ""
     start, n = _paging(query, blog)
     shown = posts[start - 1:start - 1 + n]
     kind = "summary" if summary else "default"
@@ -41,12 +44,12 @@ def atom(blog: SampleBlog, origin: str, image_origin: str, query: dict, summary:
     out += [f"<title type='text'>{xesc(blog.title)}</title>",
             f"<subtitle type='html'>{xesc(blog.description)}</subtitle>",
             f"<link rel='http://schemas.google.com/g/2005#feed' type='application/atom+xml' href='{base}'/>",
-            f"<link rel='self' type='application/atom+xml' href='{esc(base + _qs(start, n))}'/>",
+            f"<link rel='self' type='application/atom+xml' href='{esc(base + _qs(start, n) + order)}'/>",
             f"<link rel='alternate' type='text/html' href='{origin}/'/>",
             "<link rel='hub' href='http://pubsubhubbub.appspot.com/'/>"]
     if start - 1 + n < len(posts):
         # Real Blogger points rel=next at www.blogger.com/feeds/<id>/…; we stay on our origin.
-        out.append(f"<link rel='next' type='application/atom+xml' href='{esc(base + _qs(start + n, n))}'/>")
+        out.append(f"<link rel='next' type='application/atom+xml' href='{esc(base + _qs(start + n, n) + order)}'/>")
     out += ["<author><name>Harbour Notes team</name><email>noreply@blogger.com</email></author>",
             "<generator version='7.00' uri='http://www.blogger.com'>Blogger</generator>",
             f"<openSearch:totalResults>{len(posts)}</openSearch:totalResults>",

@@ -18,8 +18,8 @@ from scrapy.utils.sitemap import Sitemap
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from .. import images, platforms, store
-from ..items import FeedEntries, Fetch, ImageFailure, ImageFile
-from ..urls import check_url, host
+from ..items import Blog, FeedEntries, Fetch, ImageFailure, ImageFile, PostSeen
+from ..urls import check_url, host, origin
 
 # Lower numbers are fetched later: posts first, then feeds, listings last, so
 # the queue holds few pages at a time.
@@ -46,16 +46,24 @@ class Site:
     hosts: set[str]
     platform: ModuleType | None = None
     blog_id: str = ""
+    blog_record: dict | None = None  # the archived blog, when an earlier run saw it
+    # discover: first crawl (or a resumed one): walk everything, skip posts already stored;
+    # incremental: the blog was crawled to the end before: feed + home page, new and changed only;
+    # full: walk everything and revalidate every stored post.
+    mode: str = "discover"
     seen: set[str] = field(default_factory=set)  # dedupe keys of everything requested
     listings: int = 0
     requests: int = 0
     feeds_started: bool = False
+    watermark: object = None  # latest change the feed showed in earlier runs (UTC)
+    census: set[str] | None = None  # post URLs the full feed lists (when deletions are suspected)
 
 
 class BlogSpider(scrapy.Spider):
     name = "blog"
 
-    def __init__(self, url: str | None = None, urls: str | list[str] | None = None, **kwargs):
+    def __init__(self, url: str | None = None, urls: str | list[str] | None = None,
+                 full: bool | str = False, **kwargs):
         super().__init__(**kwargs)
         seeds: list[str] = []
         if url:
@@ -67,6 +75,7 @@ class BlogSpider(scrapy.Spider):
         if not seeds:
             raise ValueError("give the blog's address: scrapy crawl blog -a url=https://…")
         self.seeds = [check_url(u) for u in seeds]
+        self.full = str(full).lower() in ("1", "true", "yes")
         self.sites: list[Site] = [Site(seed=s, hosts={host(s)}) for s in self.seeds]
         self.images_requested: set[str] = set()
         self.hosts_down: set[str] = set()
@@ -91,7 +100,27 @@ class BlogSpider(scrapy.Spider):
 
     def start_requests(self):
         for site in self.sites:
+            record = store.find_blog(self.archive, origin(site.seed))
+            if record:
+                self._resume(site, record)
             yield self._request(site, site.seed, "home", force=True)
+
+    def _resume(self, site: Site, record: dict) -> None:
+        """An archived blog: pick the platform and the mode from what the archive holds."""
+        try:
+            site.platform = platforms.by_name(record["platform"])
+        except KeyError:
+            return
+        site.blog_record = record
+        site.blog_id = record["id"]
+        if self.full:
+            site.mode = "full"
+        elif record.get("last_complete_crawl"):
+            site.mode = "incremental"
+            site.watermark = store.feed_watermark(self.archive, record["id"])
+        else:
+            site.mode = "discover"  # an interrupted first crawl: carry on where it stopped
+        self.logger.info("%s: archived before, %s crawl", site.seed, site.mode)
 
     # -- bookkeeping -----------------------------------------------------------
 
@@ -105,7 +134,8 @@ class BlogSpider(scrapy.Spider):
     def _key(self, site: Site, url: str) -> str:
         return site.platform.dedupe_key(url) if site.platform else url
 
-    def _request(self, site: Site, url: str, role: str, *, force: bool = False, **meta):
+    def _request(self, site: Site, url: str, role: str, *, force: bool = False,
+                 reason: str = "discovered", **meta):
         key = self._key(site, url)
         if not force:
             if key in site.seen:
@@ -120,14 +150,49 @@ class BlogSpider(scrapy.Spider):
         site.seen.add(key)
         site.requests += 1
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(role, self.parse_page)
+        headers = {}
+        # Conditional requests: posts whenever the archive has them; listings and
+        # feeds only in incremental runs (a full run must read them whole).
+        if (role == "post" and site.mode != "discover") or (
+            site.mode == "incremental" and role in ("home", "feed", "sitemap")
+        ):
+            headers = self._validators(url)
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.failed,
             priority=PRIORITY.get(role, 0),
-            meta={"role": role, **meta},
+            headers=headers or None,
+            meta={"role": role, "reason": reason, "handle_httpstatus_list": [304], **meta},
             dont_filter=force,
         )
+
+    def _validators(self, url: str) -> dict:
+        """If-None-Match / If-Modified-Since from the last time this URL answered."""
+        known = store.fetch_validators(self.archive, url)
+        if not known or known.get("status") not in (200, 304):
+            return {}
+        headers = {}
+        if known.get("etag"):
+            headers["If-None-Match"] = known["etag"]
+        if known.get("last_modified"):
+            headers["If-Modified-Since"] = known["last_modified"]
+        return headers
+
+    def _post_request(self, site: Site, url: str, reason: str = "discovered"):
+        """Ask for a post page unless this run's mode says the archive's copy will do."""
+        if site.mode in ("discover", "incremental"):
+            known = store.fetch_validators(self.archive, url)
+            if known and known.get("status") in (404, 410) and not store.post_state(self.archive, url):
+                return None  # a dead link recorded earlier: --full tries it again
+            state = store.post_state(self.archive, url)
+            if state is not None and not state["gone_at"]:
+                return None  # stored by an earlier (maybe interrupted) run
+            if state is None and site.mode == "incremental":
+                reason = "new"
+        elif site.mode == "full":
+            reason = "revalidate" if store.post_state(self.archive, url) else "new"
+        return self._request(site, url, "post", reason=reason)
 
     # -- callbacks -------------------------------------------------------------
 
@@ -137,6 +202,9 @@ class BlogSpider(scrapy.Spider):
         if site is None:
             return
         site.hosts.add(host(response.url))  # redirects to the blog's own other name
+        if response.status == 304:
+            yield from self._not_modified(site, response, role)
+            return
         if not isinstance(response, TextResponse) or b"html" not in response.headers.get(
             "Content-Type", b"text/html"
         ).lower():
@@ -150,15 +218,8 @@ class BlogSpider(scrapy.Spider):
                                   message="no platform recognised this page")
                 self.logger.error("%s: not a blog this archiver recognises", response.url)
                 return
-            site.seen = {self._key(site, u) for u in [site.seed, response.url]}
-            blog = site.platform.parse_blog(response)
-            site.blog_id = blog.id
-            yield blog
-            # Sitemaps list every post with its last change: a second, cheap census.
-            for url in getattr(site.platform, "sitemap_urls", lambda _: [])(blog.url):
-                request = self._request(site, url, "sitemap")
-                if request is not None:
-                    yield request
+        if role == "home" and not site.feeds_started:
+            yield from self._start_blog(site, response)
         platform = site.platform
 
         post_id = ""
@@ -180,30 +241,73 @@ class BlogSpider(scrapy.Spider):
                 continue
             if link.role == "older":
                 older.append(link.url)
-                continue
-            if link.role == "feed":
-                if not site.feeds_started:
-                    site.feeds_started = True
-                    request = self._request(site, link.url, "feed")
-                    if request:
-                        yield request
-                continue
-            request = self._request(site, link.url, link.role)
-            if request is not None:
-                new_posts += link.role == "post"
-                yield request
+            elif link.role == "post":
+                request = self._post_request(site, link.url)
+                if request is not None:
+                    new_posts += 1
+                    yield request
+            elif link.role in LISTING_ROLES and site.mode != "incremental":
+                request = self._request(site, link.url, link.role)
+                if request is not None:
+                    yield request
         # "Older posts" chains overlap (B1, B2): walk the home chain to its end,
-        # any other chain only while it still shows posts we had not seen.
+        # any other chain only while it still shows posts we had not seen. An
+        # incremental run walks from the home page only while pages show new posts.
         chain = role in ("home", "older") and response.meta.get("chain", role == "home")
+        if site.mode == "incremental":
+            chain = False
         if chain or new_posts:
             for url in older:
                 request = self._request(site, url, "older", chain=chain)
                 if request is not None:
                     yield request
 
+    def _start_blog(self, site: Site, response):
+        """First page of a blog in this run: record the blog, start its feed and sitemap."""
+        site.feeds_started = True
+        site.seen |= {self._key(site, u) for u in [site.seed, response.url]}
+        blog = site.platform.parse_blog(response)
+        site.blog_id = site.blog_id or blog.id
+        blog.id = site.blog_id
+        yield blog
+        yield from self._feed_requests(site, blog.url, blog.feed_url)
+
+    def _feed_requests(self, site: Site, blog_url: str, feed_url: str = ""):
+        if site.mode == "incremental":
+            changes = getattr(site.platform, "changes_feed_url", None)
+            url = changes(blog_url) if changes else (feed_url or site.platform.feed_urls(blog_url)[0])
+            request = self._request(site, url, "feed", reason="changes")
+            if request is not None:
+                yield request
+            return
+        for url in [feed_url] if feed_url else site.platform.feed_urls(blog_url):
+            request = self._request(site, url, "feed")
+            if request is not None:
+                yield request
+        # Sitemaps list every post with its last change: a second, cheap census.
+        for url in getattr(site.platform, "sitemap_urls", lambda _: [])(blog_url):
+            request = self._request(site, url, "sitemap")
+            if request is not None:
+                yield request
+
+    def _not_modified(self, site: Site, response, role: str):
+        """304: the archive's copy stands. The home page unchanged still means: check the feed."""
+        yield self._fetch(response, role)
+        if role == "post":
+            yield PostSeen(url=site.platform.canonical(response.url) if site.platform else response.url)
+        elif role == "home" and site.blog_record and not site.feeds_started:
+            site.feeds_started = True
+            record = site.blog_record
+            yield Blog(id=record["id"], url=record["url"], platform=record["platform"],
+                       title=record.get("title") or "")
+            yield from self._feed_requests(site, record["url"], record.get("feed_url") or "")
+
     def parse_feed(self, response):
         site = self._site(response.url) or self._site(response.request.url)
         if site is None or site.platform is None:
+            return
+        if response.status == 304:
+            yield self._fetch(response, "feed")
             return
         try:
             page = site.platform.parse_feed(response)
@@ -213,21 +317,74 @@ class BlogSpider(scrapy.Spider):
         yield self._fetch(response, "feed")
         yield FeedEntries(blog_id=site.blog_id, total=page.total, entries=page.entries,
                           url=response.url)
+        census = response.meta.get("census")
+        if census:
+            site.census.update(e["url"] for e in page.entries)
+        more = True
         for entry in page.entries:
-            if host(entry["url"]) in site.hosts:
-                request = self._request(site, entry["url"], "post")
-                if request is not None:
-                    yield request
-        if page.next_url and host(page.next_url) in site.hosts:
-            request = self._request(site, page.next_url, "feed")
+            if host(entry["url"]) not in site.hosts:
+                continue
+            if site.mode == "incremental" and not census:
+                more = self._changed_entry(site, entry, more)
+                request = self._changed_request(site, entry)
+            else:
+                request = self._post_request(site, entry["url"])
             if request is not None:
                 yield request
+        if site.mode == "incremental" and not census and response.meta.get("reason") == "changes":
+            yield from self._check_deletions(site, page.total)
+        if page.next_url and host(page.next_url) in site.hosts and (more or census):
+            request = self._request(site, page.next_url, "feed", reason=response.meta.get("reason", ""),
+                                    census=census)
+            if request is not None:
+                yield request
+        elif census:
+            yield from self._missing_from_census(site)
+
+    def _changed_entry(self, site: Site, entry: dict, more: bool) -> bool:
+        """The feed is ordered by last change: stop paging at the first entry we have seen."""
+        when = store.utc_instant(entry.get("updated"))
+        if site.watermark is not None and when is not None and when <= site.watermark:
+            return False
+        return more
+
+    def _changed_request(self, site: Site, entry: dict):
+        state = store.post_state(self.archive, entry["url"])
+        if state is None:
+            return self._request(site, entry["url"], "post", reason="new")
+        seen_change = store.utc_instant(state["feed_updated"] or state["updated"])
+        changed = store.utc_instant(entry.get("updated"))
+        if state["gone_at"] or seen_change is None or (changed and changed > seen_change):
+            return self._request(site, entry["url"], "post", reason="changed-in-feed")
+        return None
+
+    def _check_deletions(self, site: Site, total: int | None):
+        """Fewer posts in the feed than in the archive: list the feed whole to find which went."""
+        if total is None or site.census is not None:
+            return
+        live = len(store.live_post_urls(self.archive, site.blog_id))
+        if total >= live:
+            return
+        site.census = set()
+        url = site.platform.feed_urls(site.blog_record["url"] if site.blog_record else site.seed)[0]
+        request = self._request(site, url, "feed", reason="census", census=True, force=True)
+        if request is not None:
+            yield request
+
+    def _missing_from_census(self, site: Site):
+        for url in store.live_post_urls(self.archive, site.blog_id):
+            if url not in site.census:
+                request = self._request(site, url, "post", reason="missing-from-feed")
+                if request is not None:
+                    yield request
 
     def parse_sitemap(self, response):
         site = self._site(response.url) or self._site(response.request.url)
         if site is None or site.platform is None:
             return
         yield self._fetch(response, "sitemap")
+        if response.status == 304:
+            return
         try:
             sitemap = Sitemap(response.body)
         except Exception as e:
@@ -237,11 +394,14 @@ class BlogSpider(scrapy.Spider):
             url = entry.get("loc", "").strip()
             if not url or host(url) not in site.hosts:
                 continue
-            role = "sitemap" if sitemap.type == "sitemapindex" else site.platform.classify(url)
-            if role in ("sitemap", "post"):
-                request = self._request(site, url, role)
-                if request is not None:
-                    yield request
+            if sitemap.type == "sitemapindex":
+                request = self._request(site, url, "sitemap")
+            elif site.platform.classify(url) == "post":
+                request = self._post_request(site, url)
+            else:
+                request = None
+            if request is not None:
+                yield request
 
     # -- images ----------------------------------------------------------------
 
@@ -345,4 +505,5 @@ class BlogSpider(scrapy.Spider):
             etag=headers.get("ETag", b"").decode("latin-1"),
             last_modified=headers.get("Last-Modified", b"").decode("latin-1"),
             post_id=post_id,
+            reason=response.meta.get("reason", ""),
         )
