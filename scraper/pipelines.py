@@ -74,7 +74,7 @@ class StorePipeline:
                 )
                 logger.error("INCOMPLETE: %s", messages[-1])
         requests = stats.get_value("downloader/request_count") or 0
-        errors = sum(e["count"] for e in self.errors.values())
+        errors = sum(e["count"] for k, e in self.errors.items() if not k.startswith("image_"))
         failures = sum(e["count"] for k, e in self.errors.items()
                        if k not in NOT_FAILURES and not k.startswith("image_"))
         if reason == "shutdown":
@@ -118,11 +118,13 @@ class StorePipeline:
             if isinstance(item, Post):
                 status = store.save_post(self.db, asdict(item), self.crawl_id)
                 self.counts[status] += 1
+                self.crawler.stats.inc_value(f"blogarchive/posts_{status}")
                 self.counts["posts"] += 1
                 self.posts_seen[item.blog_id].add(item.id)
             elif isinstance(item, PostSeen):
                 store.touch_post(self.db, item.url, self.crawl_id)
                 self.counts["unchanged"] += 1
+                self.crawler.stats.inc_value("blogarchive/posts_unchanged")
             elif isinstance(item, Fetch):
                 self._fetch(item)
             elif isinstance(item, FeedEntries):
@@ -135,6 +137,7 @@ class StorePipeline:
                 directory = mode[4:] if mode.startswith("dir:") else None
                 if store.save_image(self.db, item.key, item.url, item.body, item.info, directory):
                     self.counts["images_new"] += 1
+                    self.crawler.stats.inc_value("blogarchive/images_new")
                 item.body = b""  # the bytes are kept; don't hold them in memory
             elif isinstance(item, ImageFailure):
                 store.image_failed(self.db, item.key, item.message or item.error)
@@ -164,6 +167,8 @@ class StorePipeline:
                     self.counts["gone"] += 1
 
     def _error(self, kind: str, url: str) -> None:
+        if not kind.startswith("image_"):  # images have their own count
+            self.crawler.stats.inc_value("blogarchive/errors")
         entry = self.errors[kind]
         entry["count"] += 1
         if url and len(entry["examples"]) < MAX_EXAMPLES:

@@ -38,6 +38,11 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"scraper.pipelines.StorePipeline": 300}
+EXTENSIONS = {"scraper.progress.Progress": 500}
+# "rich" (a live line on a terminal), "log" (a line every interval), "off".
+BLOGARCHIVE_PROGRESS = "log"
+BLOGARCHIVE_PROGRESS_INTERVAL = 30
+LOGSTATS_INTERVAL = 0  # our progress line says more
 
 # Posts before listings (see spider priorities), depth-first: the queue stays short.
 DEPTH_PRIORITY = 0
