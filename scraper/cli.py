@@ -27,10 +27,16 @@ def main():
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting, e.g. -s CONCURRENT_REQUESTS=16 -s DOWNLOAD_DELAY=0.")
 @click.option("--quiet", is_flag=True, help="Only warnings and the final line (for cron).")
+@click.option("--verbose", is_flag=True, help="Scrapy's full log on a terminal too.")
 @click.option("--ignore-robots", is_flag=True, help="For owners archiving their own blog.")
 @click.option("--images", default="db", show_default=True, metavar="none|db|dir:PATH",
               help="Keep post images in the database, in a folder, or not at all.")
-def crawl(urls, db_path, overrides, quiet, ignore_robots, images):
+@click.option("--full", is_flag=True,
+              help="Walk the whole blog again and revalidate every stored post "
+                   "(default: after one complete crawl, fetch only what is new or changed).")
+@click.option("--wait", default=0.0, metavar="SECONDS",
+              help="If another crawl is writing this archive, wait this long for it.")
+def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, images, full, wait):
     """Crawl one or more blogs into the archive."""
     from .runner import crawl as run_crawl, parse_overrides
 
@@ -41,6 +47,11 @@ def crawl(urls, db_path, overrides, quiet, ignore_robots, images):
         raise click.UsageError(str(e))
     if quiet:
         settings.setdefault("LOG_LEVEL", "WARNING")
+        settings.setdefault("BLOGARCHIVE_PROGRESS", "off")
+    elif sys.stderr.isatty() and not verbose:
+        # A person watching: a live progress line instead of Scrapy's log stream.
+        settings.setdefault("LOG_LEVEL", "WARNING")
+        settings.setdefault("BLOGARCHIVE_PROGRESS", "rich")
     if ignore_robots:
         settings["ROBOTSTXT_OBEY"] = False
     if images not in ("none", "db") and not (images.startswith("dir:") and len(images) > 4):
@@ -49,7 +60,7 @@ def crawl(urls, db_path, overrides, quiet, ignore_robots, images):
         images = "dir:" + str(Path(images[4:]).resolve())
     settings["BLOGARCHIVE_IMAGES"] = images
     try:
-        row = run_crawl(urls, db_path, settings)
+        row = run_crawl(urls, db_path, settings, full=full, wait=wait)
     except store.StoreError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_USAGE)
@@ -137,20 +148,24 @@ def extract(path, url, encoding):
 
 
 @main.command()
-@click.argument("db_path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db_paths", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Listen address; 0.0.0.0 only when you mean to publish.")
 @click.option("-p", "--port", default=8001, show_default=True)
 @click.option("--immutable/--mutable", default=None,
               help="Immutable shows the SQLite download link; mutable reads a database "
                    "that a crawl is writing. Default: mutable.")
-def serve(db_path, host, port, immutable):
-    """Publish an archive with Datasette and the project's metadata."""
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option("--title", default=None, help="Site title (default: the archived blogs' titles).")
+def serve(db_paths, host, port, immutable, open_browser, title):
+    """Publish one or more archives with Datasette and the project's metadata (read-only)."""
     from .publish import datasette_command
 
     import os
 
-    cmd = datasette_command(db_path, host=host, port=port, immutable=bool(immutable))
+    cmd = datasette_command(list(db_paths), host=host, port=port, immutable=bool(immutable),
+                            title=title, open_browser=open_browser)
     click.echo(" ".join(cmd), err=True)
     os.execvp(cmd[0], cmd)
 
@@ -165,6 +180,14 @@ def demo(db_path, port, no_serve):
 
     sys.exit(run_demo(db_path, port=port, serve=not no_serve))
 
+
+from .export import export_command  # noqa: E402
+
+main.add_command(export_command, name="export")
+
+from .scheduled import run_command  # noqa: E402
+
+main.add_command(run_command, name="run")
 
 if __name__ == "__main__":
     main()

@@ -1,29 +1,110 @@
-"""How an archive is published: the Datasette command line with the project's files."""
+"""How an archive is published: the Datasette command line with the project's files.
+
+``datasette/`` beside the package holds metadata.yml (titles, descriptions, facets,
+canned queries), templates/ (the post page, the home page, the search page),
+plugins/ (render-time sanitising, images from the database, search, Atom, year
+facet) and static/. It is a configuration folder, not a Python package.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
+import sqlite3
 import sys
+import tempfile
 from pathlib import Path
+from typing import Iterable
 
 HERE = Path(__file__).resolve().parent
 DATASETTE_DIR = HERE.parent / "datasette"  # the configuration folder beside the package
 
+# Settings every published archive gets (see metadata.yml and FIELD-NOTES §5):
+SETTINGS = {
+    "allow_download": "on",      # the SQLite download (shown for immutable databases)
+    "allow_csv_stream": "on",    # ?_stream=on: every row of a table or query as CSV
+    "max_csv_mb": "0",           # no size cap on streamed CSV: complete exports
+    "sql_time_limit_ms": "3000",  # research queries over a whole blog
+    "facet_time_limit_ms": "500",
+    "truncate_cells_html": "200",
+    "default_page_size": "50",
+}
 
-def datasette_command(db_path: str, *, host: str = "127.0.0.1", port: int = 8001,
-                      immutable: bool = False, extra: list[str] | None = None) -> list[str]:
+
+def datasette_command(db_path: str | Path | Iterable[str | Path], *, host: str = "127.0.0.1",
+                      port: int = 8001, immutable: bool = False, title: str | None = None,
+                      open_browser: bool = False, extra: list[str] | None = None) -> list[str]:
+    """The ``datasette serve`` command line for one or several archives.
+
+    Read-only by construction: Datasette 0.65 has no write endpoints and no canned
+    query here writes; ``immutable`` opens the files with ``-i`` (no locks, counts
+    cached, and the "Download SQLite DB" link appears), for a finished archive or a
+    ``blogarchive export --format sqlite`` snapshot. Listens on 127.0.0.1 unless told.
+    """
+    paths = [db_path] if isinstance(db_path, (str, Path)) else list(db_path)
     exe = shutil.which("datasette") or str(Path(sys.executable).with_name("datasette"))
-    cmd = [exe, "serve", "-i" if immutable else "", str(db_path), "--host", host,
-           "--port", str(port)]
-    cmd = [c for c in cmd if c]
+    cmd = [exe, "serve"]
+    for path in paths:
+        cmd += ["-i", str(path)] if immutable else [str(path)]
+    cmd += ["--host", host, "--port", str(port)]
     folder = DATASETTE_DIR
-    if (folder / "metadata.yml").exists():
-        cmd += ["--metadata", str(folder / "metadata.yml")]
+    metadata = folder / "metadata.yml"
+    if metadata.exists():
+        if title is None:
+            title = archive_title(paths)
+        if title:
+            metadata = titled_metadata(metadata, title)
+        cmd += ["--metadata", str(metadata)]
     if (folder / "templates").is_dir():
         cmd += ["--template-dir", str(folder / "templates")]
     if (folder / "plugins").is_dir() and any((folder / "plugins").glob("*.py")):
         cmd += ["--plugins-dir", str(folder / "plugins")]
     if (folder / "static").is_dir():
         cmd += ["--static", f"static:{folder / 'static'}"]
-    cmd += ["--setting", "allow_download", "on", "--setting", "allow_csv_stream", "on"]
+    for name, value in SETTINGS.items():
+        cmd += ["--setting", name, value]
+    if open_browser:
+        cmd.append("--open")
     return cmd + (extra or [])
+
+
+def archive_title(paths: Iterable[str | Path]) -> str | None:
+    """"<Blog title> — archive" from the archives' blogs table (None if unreadable)."""
+    titles: list[str] = []
+    for path in paths:
+        try:
+            conn = sqlite3.connect(f"file:{Path(path).resolve().as_posix()}?mode=ro", uri=True)
+            try:
+                rows = conn.execute("select coalesce(nullif(title, ''), url) from blogs order by title")
+                titles += [r[0] for r in rows if r[0]]
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            continue
+    titles = list(dict.fromkeys(titles))
+    if not titles:
+        return None
+    if len(titles) > 3:
+        return f"{titles[0]}, {titles[1]} and {len(titles) - 2} more blogs — archive"
+    return " · ".join(titles) + " — archive"
+
+
+def titled_metadata(metadata: Path, title: str) -> Path:
+    """A copy of metadata.yml (as JSON) with another title, in the temp folder.
+
+    Datasette reads its metadata once at start-up; the file is keyed by content so
+    repeated runs reuse it.
+    """
+    import yaml
+
+    data = yaml.safe_load(metadata.read_text("utf-8")) or {}
+    data["title"] = title
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    out = Path(tempfile.gettempdir()) / f"blogarchive-metadata-{digest}.json"
+    if not out.exists():
+        tmp = out.with_suffix(f".{id(text)}.tmp")
+        tmp.write_text(text, "utf-8")
+        tmp.replace(out)
+    return out

@@ -6,6 +6,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from . import store
+from .lock import Busy, exclusive
 
 
 def project_settings(overrides: dict | None = None) -> Settings:
@@ -27,11 +28,24 @@ def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict:
     return overrides
 
 
-def crawl(urls: list[str], db_path: str, overrides: dict | None = None, full: bool = False) -> dict:
-    """Crawl the blogs into the archive; returns the `crawls` row of this run."""
+def crawl(urls: list[str], db_path: str, overrides: dict | None = None, full: bool = False,
+          wait: float = 0) -> dict:
+    """Crawl the blogs into the archive; returns the `crawls` row of this run.
+
+    Raises store.StoreError before any fetching when the archive cannot be
+    written, or when another crawl is writing it (after ``wait`` seconds).
+    """
     settings = project_settings({**(overrides or {}), "BLOGARCHIVE_DB": db_path})
     db = store.open_db(db_path)  # fail early (read-only, bad path) before any fetching
     db.close()
+    try:
+        with exclusive(db_path, wait=wait):
+            return _crawl(urls, db_path, settings, full)
+    except Busy as e:
+        raise store.StoreError(str(e)) from None
+
+
+def _crawl(urls: list[str], db_path: str, settings: Settings, full: bool) -> dict:
     process = CrawlerProcess(settings)
     from .spiders.blog import BlogSpider
 

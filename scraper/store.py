@@ -700,6 +700,21 @@ def mark_gone(db: sqlite_utils.Database, url: str) -> bool:
     return cursor.rowcount > 0
 
 
+def snapshot(db_path: str | os.PathLike, target: str | os.PathLike) -> None:
+    """A consistent copy (VACUUM INTO), safe while a crawl writes, swapped in atomically."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("VACUUM INTO ?", [str(tmp)])
+    finally:
+        conn.close()
+    tmp.replace(target)
+
+
 # -- reading ----------------------------------------------------------------
 
 

@@ -1,0 +1,132 @@
+"""`blogarchive run blogs.toml`: every configured blog, once, unattended.
+
+One lock for the whole run (cron or a timer never overlaps itself), one
+`blogarchive crawl` process per archive (a fresh Scrapy reactor each), a log
+file, a non-zero exit when any archive failed, and optional publishing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shlex
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from .lock import Busy, exclusive
+
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run is going; try again later
+
+
+@dataclass
+class Job:
+    """One archive and the blogs that go into it."""
+
+    db: str
+    urls: list[str] = field(default_factory=list)
+    images: str = "db"
+    full: bool = False
+    ignore_robots: bool = False
+    settings: dict = field(default_factory=dict)
+    publish_to: str = ""  # copy a consistent snapshot here after a successful crawl
+    hook: str = ""  # shell command run after a successful crawl ($BLOGARCHIVE_DB is set)
+
+
+def load(path: str | os.PathLike) -> tuple[list[Job], dict]:
+    """Read blogs.toml into jobs, one per archive file, relative paths from the file's folder."""
+    path = Path(path)
+    try:
+        config = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise click.UsageError(f"{path}: {e}")
+    defaults = config.get("defaults", {})
+    blogs = config.get("blog", [])
+    if not blogs:
+        raise click.UsageError(f"{path}: no [[blog]] entries")
+    base = path.resolve().parent
+    jobs: dict[str, Job] = {}
+    for n, entry in enumerate(blogs, 1):
+        merged = {**defaults, **entry}
+        if not merged.get("url"):
+            raise click.UsageError(f"{path}: blog #{n} has no url")
+        db = str((base / merged.get("db", "archive.db")).resolve())
+        job = jobs.setdefault(db, Job(db=db))
+        job.urls.append(merged["url"])
+        job.images = merged.get("images", job.images)
+        job.full = job.full or bool(merged.get("full", False))
+        job.ignore_robots = job.ignore_robots or bool(merged.get("ignore_robots", False))
+        job.settings.update({k: str(v) for k, v in merged.get("settings", {}).items()})
+        if merged.get("publish_to"):
+            job.publish_to = str((base / merged["publish_to"]).resolve())
+        job.hook = merged.get("hook", job.hook)
+    options = {"log": str((base / defaults["log"]).resolve()) if defaults.get("log") else ""}
+    return list(jobs.values()), options
+
+
+def command(job: Job) -> list[str]:
+    cmd = [sys.executable, "-m", "scraper.cli", "crawl", *job.urls, "--db", job.db,
+           "--images", job.images, "--quiet"]
+    if job.full:
+        cmd.append("--full")
+    if job.ignore_robots:
+        cmd.append("--ignore-robots")
+    for name, value in job.settings.items():
+        cmd += ["-s", f"{name}={value}"]
+    return cmd
+
+
+def publish(job: Job, log) -> int:
+    if job.publish_to:
+        from .store import snapshot
+
+        snapshot(job.db, job.publish_to)
+        log(f"published a snapshot of {job.db} to {job.publish_to}")
+    if job.hook:
+        result = subprocess.run(job.hook, shell=True, env={**os.environ, "BLOGARCHIVE_DB": job.db})
+        log(f"hook {shlex.quote(job.hook)} exited {result.returncode}")
+        return result.returncode
+    return 0
+
+
+@click.command()
+@click.argument("config", type=click.Path(exists=True, dir_okay=False))
+@click.option("--wait", default=0.0, metavar="SECONDS",
+              help="If an earlier run still holds the lock, wait this long (default: exit 75).")
+def run_command(config, wait):
+    """Crawl every blog in a blogs.toml file (for cron, systemd timers and CI)."""
+    jobs, options = load(config)
+    log_path = options["log"]
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+
+    def log(message: str) -> None:
+        line = f"{dt.datetime.now().isoformat(timespec='seconds')} {message}"
+        click.echo(line)
+        if log_path:
+            with open(log_path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+
+    try:
+        with exclusive(Path(config).resolve(), wait=wait, what="scheduled run"):
+            failed = 0
+            for job in jobs:
+                log(f"crawling {' '.join(job.urls)} into {job.db}")
+                result = subprocess.run(command(job), capture_output=True, text=True)
+                for line in (result.stdout + result.stderr).splitlines():
+                    log(f"  {line}")
+                if result.returncode != 0:
+                    failed += 1
+                    log(f"FAILED (exit {result.returncode}): {job.db}")
+                    continue
+                if publish(job, log) != 0:
+                    failed += 1
+            log(f"done: {len(jobs) - failed} of {len(jobs)} archives ok")
+    except Busy:
+        click.echo(f"another scheduled run of {config} is still going; exiting", err=True)
+        sys.exit(EXIT_LOCKED)
+    sys.exit(1 if failed else 0)
