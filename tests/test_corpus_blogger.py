@@ -49,6 +49,8 @@ def saved_posts(site: str) -> dict[str, dict]:
     ],
 )
 def test_every_saved_post_is_archived_with_its_fields(tmp_path, site, host, expected_total):
+    if not (CORPUS / "sites" / site).is_dir():
+        pytest.skip(f"the saved blog {site} is not here")
     truth = saved_posts(site)
     assert len(truth) >= expected_total - 1
     with mirror_server(site, host) as (url, log):
