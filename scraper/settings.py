@@ -55,3 +55,4 @@ FEED_EXPORT_ENCODING = "utf-8"
 # keeps only their URLs, "dir:/path" writes content-addressed files there.
 BLOGARCHIVE_IMAGES = "db"
 BLOGARCHIVE_IMAGE_MAXSIZE = 25 * 1024 * 1024
+BLOGARCHIVE_IMAGE_MAX_ATTEMPTS = 5  # runs that try a failing image before giving up

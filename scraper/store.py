@@ -691,6 +691,17 @@ def touch_post(db: sqlite_utils.Database, url: str, crawl_id: int | None) -> Non
         db.execute("UPDATE posts SET last_seen = ?, gone_at = NULL WHERE url = ?", [now(), url])
 
 
+def images_missing(db: sqlite_utils.Database, blog_id: str, max_attempts: int) -> list[dict]:
+    """Post images whose file we do not have yet (never tried, or failed fewer times than allowed)."""
+    rows = db.execute(
+        "SELECT pi.full_url, MIN(pi.candidates) FROM post_images pi JOIN posts p ON p.id = pi.post_id "
+        "WHERE p.blog_id = ? AND pi.image_sha256 IS NULL AND COALESCE(pi.fetch_attempts, 0) < ? "
+        "GROUP BY pi.full_url",
+        [blog_id, max_attempts],
+    ).fetchall()
+    return [{"full_url": url, "candidates": json.loads(c) if c else [url]} for url, c in rows]
+
+
 def mark_gone(db: sqlite_utils.Database, url: str) -> bool:
     """A post that now answers 404/410 is marked, never deleted. True if newly marked."""
     with db.atomic():

@@ -38,6 +38,13 @@ class _Response:
         self.headers = headers or {}
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up early (a crawler refusing a too-large body) are normal here."""
+
+    def handle_error(self, request, client_address):
+        pass
+
+
 class BlogServer:
     """A fake Blogger blog on 127.0.0.1. Attributes: url, image_url, requests, image_requests."""
 
@@ -51,8 +58,8 @@ class BlogServer:
         self._cache_size = cache_size
         self._sidebar: dict = {}
         self._images: tuple = (None, {})
-        self._blog_httpd = ThreadingHTTPServer((host, port), _handler(self, self._blog_response, self.requests))
-        self._image_httpd = ThreadingHTTPServer((host, image_port), _handler(self, self._image_response, self.image_requests))
+        self._blog_httpd = _QuietServer((host, port), _handler(self, self._blog_response, self.requests))
+        self._image_httpd = _QuietServer((host, image_port), _handler(self, self._image_response, self.image_requests))
         for httpd in (self._blog_httpd, self._image_httpd):
             httpd.daemon_threads = True
         self.origin = f"http://{host}:{self._blog_httpd.server_address[1]}"

@@ -271,6 +271,7 @@ class BlogSpider(scrapy.Spider):
         blog.id = site.blog_id
         yield blog
         yield from self._feed_requests(site, blog.url, blog.feed_url)
+        yield from self._missing_images(site)
 
     def _feed_requests(self, site: Site, blog_url: str, feed_url: str = ""):
         if site.mode == "incremental":
@@ -301,6 +302,7 @@ class BlogSpider(scrapy.Spider):
             yield Blog(id=record["id"], url=record["url"], platform=record["platform"],
                        title=record.get("title") or "")
             yield from self._feed_requests(site, record["url"], record.get("feed_url") or "")
+            yield from self._missing_images(site)
 
     def parse_feed(self, response):
         site = self._site(response.url) or self._site(response.request.url)
@@ -422,6 +424,20 @@ class BlogSpider(scrapy.Spider):
             else:
                 yield ImageFailure(key=key, url=key, error="host_down",
                                    message=f"{host(key)} did not answer earlier in this run")
+
+    def _missing_images(self, site: Site):
+        """Images an earlier run could not get (or never reached): try them again."""
+        if self.settings.get("BLOGARCHIVE_IMAGES", "db") == "none" or not site.blog_id:
+            return
+        limit = self.settings.getint("BLOGARCHIVE_IMAGE_MAX_ATTEMPTS", 5)
+        for image in store.images_missing(self.archive, site.blog_id, limit):
+            key = image["full_url"]
+            if key in self.images_requested or not key.startswith(("http://", "https://")):
+                continue
+            self.images_requested.add(key)
+            request = self._image_request(key, image["candidates"])
+            if request is not None:
+                yield request
 
     def _image_request(self, key: str, candidates: list[str], errors: list[str] | None = None):
         candidates = [c for c in candidates if c.startswith(("http://", "https://"))
