@@ -1,0 +1,77 @@
+"""The command line a newcomer meets: demo, extract, errors, and the Scrapy-style crawl."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import urllib.request
+
+from conftest import ROOT, free_port, run_cli, wait_for
+from scraper.sample import BlogServer, expected_post, make_blog
+
+
+def test_extract_one_saved_page_to_json(tmp_path):
+    blog = make_blog("contempo", n_posts=6, seed=9)
+    post = blog.sorted_posts()[0]
+    with BlogServer(blog) as server:
+        url = server.origin + post.path
+        page = tmp_path / "saved.html"
+        page.write_bytes(urllib.request.urlopen(url).read())
+        want = expected_post(blog, post, server.origin, server.image_origin)
+    result = run_cli("extract", str(page), "--url", url, check=True)
+    data = json.loads(result.stdout)
+    assert data["platform"] == "blogger"
+    assert (data["id"], data["title"], data["published"], data["labels"]) == \
+        (want["post_id"], want["title"], want["published"], want["labels"])
+    assert [i["full_url"] for i in data["images"]] == [i["full_url"] for i in want["images"]]
+
+
+def test_extract_refuses_a_page_it_does_not_know(tmp_path):
+    page = tmp_path / "plain.html"
+    page.write_text("<html><head><title>Hello</title></head><body><p>Just a page.</p></body></html>")
+    result = run_cli("extract", str(page), "--url", "http://example.org/x.html")
+    assert result.returncode == 1
+    assert "no platform recognised this page" in result.stderr or "no post" in result.stderr
+
+
+def test_usage_errors_exit_2_before_fetching(tmp_path):
+    result = run_cli("crawl", "ftp://example.org/blog", "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 2 and "only http and https" in result.stderr
+    result = run_cli("crawl", "http://127.0.0.1:9/", "--db", str(tmp_path / "a.db"), "-s", "NOVALUE")
+    assert result.returncode == 2 and "NAME=VALUE" in result.stderr
+    result = run_cli("crawl", "http://127.0.0.1:9/", "--db", str(tmp_path / "missing" / "a.db"))
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_scrapy_crawl_blog_works_from_the_project_folder(tmp_path):
+    blog = make_blog("layout", n_posts=10, seed=12)
+    db = tmp_path / "scrapy.db"
+    with BlogServer(blog) as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={server.url}",
+             "-s", f"BLOGARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],
+            cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 10
+
+
+def test_demo_crawls_the_sample_blog_and_serves_it(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "demo", "--db", str(tmp_path / "demo.db"),
+                             "--port", str(port)], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", timeout=120)
+        data = json.loads(urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/demo/posts.json?_shape=array&_size=100").read())
+        assert len(data) == 36
+        assert all(row["title"] is not None and row["published"] for row in data)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        output = proc.communicate(timeout=30)[0]
+    assert "crawl 1: finished" in output and "posts new 36" in output
