@@ -29,6 +29,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Failures after retries are recorded in the archive and summarised at the end;
+# they are not worth an ERROR line each in a cron mail.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # pages; images have their own limit
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024

@@ -449,8 +449,12 @@ class BlogSpider(scrapy.Spider):
             callback=self.parse_image,
             errback=self.image_failed,
             priority=PRIORITY["image"],
+            # Embedded images are part of the page, fetched as a browser would: no
+            # robots.txt round trip per image host; other sizes now, the next run later,
+            # instead of retries.
             meta={"role": "image", "key": key, "rest": candidates[1:], "errors": errors or [],
-                  "download_maxsize": self.settings.getint("BLOGARCHIVE_IMAGE_MAXSIZE")},
+                  "download_maxsize": self.settings.getint("BLOGARCHIVE_IMAGE_MAXSIZE"),
+                  "dont_obey_robotstxt": True, "max_retry_times": 0},
         )
 
     def parse_image(self, response):
