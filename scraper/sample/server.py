@@ -115,6 +115,10 @@ class BlogServer:
         xml = "application/atom+xml; charset=UTF-8"
         if path == "/robots.txt":
             return _Response(200, "text/plain; charset=UTF-8", feeds.robots(blog, origin).encode())
+        if not blog.sitemap_enabled and path == "/sitemap.xml":
+            return self._not_found()
+        if not blog.feed_enabled and (path.startswith("/feeds/") or path in ("/atom.xml", "/rss.xml")):
+            return self._not_found()
         if path == "/sitemap.xml":
             return _Response(200, "application/xml; charset=UTF-8", feeds.sitemap(blog, origin, query).encode())
         if path in ("/atom.xml", "/rss.xml") and query.get("redirect") != "false":

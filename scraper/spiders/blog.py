@@ -57,6 +57,12 @@ class Site:
     feeds_started: bool = False
     watermark: object = None  # latest change the feed showed in earlier runs (UTC)
     census: set[str] | None = None  # post URLs the full feed lists (when deletions are suspected)
+    listed: set[str] = field(default_factory=set)  # post URLs the feed listed in this run
+    # The feed listed as many posts as it says the blog has: listing pages can
+    # only repeat it, so no more of them are fetched.
+    feed_complete: bool = False
+    feed_running: bool = False  # listing pages wait while the feed is being read…
+    deferred: list = field(default_factory=list)  # …here: (url, role, meta)
 
 
 class BlogSpider(scrapy.Spider):
@@ -139,6 +145,12 @@ class BlogSpider(scrapy.Spider):
         key = self._key(site, url)
         if not force:
             if key in site.seen:
+                return None
+            if role in LISTING_ROLES and site.feed_complete:
+                return None
+            if role in LISTING_ROLES and site.feed_running:
+                site.seen.add(key)
+                site.deferred.append((url, role, {"reason": reason, **meta}))
                 return None
             if role in LISTING_ROLES:
                 if site.listings >= self.settings.getint("BLOGARCHIVE_MAX_LISTING_PAGES"):
@@ -246,7 +258,7 @@ class BlogSpider(scrapy.Spider):
                 if request is not None:
                     new_posts += 1
                     yield request
-            elif link.role in LISTING_ROLES and site.mode != "incremental":
+            elif link.role in LISTING_ROLES and site.mode != "incremental" and not site.feed_complete:
                 request = self._request(site, link.url, link.role)
                 if request is not None:
                     yield request
@@ -254,9 +266,9 @@ class BlogSpider(scrapy.Spider):
         # any other chain only while it still shows posts we had not seen. An
         # incremental run walks from the home page only while pages show new posts.
         chain = role in ("home", "older") and response.meta.get("chain", role == "home")
-        if site.mode == "incremental":
+        if site.mode == "incremental" or site.feed_complete:
             chain = False
-        if chain or new_posts:
+        if chain or (new_posts and not site.feed_complete):
             for url in older:
                 request = self._request(site, url, "older", chain=chain)
                 if request is not None:
@@ -284,6 +296,7 @@ class BlogSpider(scrapy.Spider):
         for url in [feed_url] if feed_url else site.platform.feed_urls(blog_url):
             request = self._request(site, url, "feed")
             if request is not None:
+                site.feed_running = True
                 yield request
         # Sitemaps list every post with its last change: a second, cheap census.
         for url in getattr(site.platform, "sitemap_urls", lambda _: [])(blog_url):
@@ -315,6 +328,8 @@ class BlogSpider(scrapy.Spider):
             page = site.platform.parse_feed(response)
         except Exception as e:  # a broken feed must not stop the crawl
             yield self._fetch(response, "feed", error="parse_error", message=str(e))
+            if site.feed_running:
+                yield from self._feed_ended(site, complete=False)
             return
         yield self._fetch(response, "feed")
         yield FeedEntries(blog_id=site.blog_id, total=page.total, entries=page.entries,
@@ -322,6 +337,7 @@ class BlogSpider(scrapy.Spider):
         census = response.meta.get("census")
         if census:
             site.census.update(e["url"] for e in page.entries)
+        site.listed.update(e["url"] for e in page.entries if host(e["url"]) in site.hosts)
         more = True
         for entry in page.entries:
             if host(entry["url"]) not in site.hosts:
@@ -335,6 +351,7 @@ class BlogSpider(scrapy.Spider):
                 yield request
         if site.mode == "incremental" and not census and response.meta.get("reason") == "changes":
             yield from self._check_deletions(site, page.total)
+        request = None
         if page.next_url and host(page.next_url) in site.hosts and (more or census):
             request = self._request(site, page.next_url, "feed", reason=response.meta.get("reason", ""),
                                     census=census)
@@ -342,6 +359,24 @@ class BlogSpider(scrapy.Spider):
                 yield request
         elif census:
             yield from self._missing_from_census(site)
+        if request is None and site.feed_running:
+            complete = page.total is not None and len(site.listed) >= page.total > 0
+            yield from self._feed_ended(site, complete)
+
+    def _feed_ended(self, site: Site, complete: bool):
+        """The feed is read (or failed): drop the waiting listing pages if it listed everything."""
+        site.feed_running = False
+        site.feed_complete = site.feed_complete or complete
+        waiting, site.deferred = site.deferred, []
+        if site.feed_complete:
+            self.logger.info("%s: the feed listed every post; %d listing pages not needed",
+                             site.seed, len(waiting))
+            return
+        for url, role, meta in waiting:
+            site.seen.discard(self._key(site, url))
+            request = self._request(site, url, role, **meta)
+            if request is not None:
+                yield request
 
     def _changed_entry(self, site: Site, entry: dict, more: bool) -> bool:
         """The feed is ordered by last change: stop paging at the first entry we have seen."""
@@ -499,6 +534,10 @@ class BlogSpider(scrapy.Spider):
     def failed(self, failure):
         request = failure.request
         role = request.meta.get("role", "other")
+        if role == "feed":
+            site = self._site(request.url)
+            if site is not None and site.feed_running:
+                yield from self._feed_ended(site, complete=False)
         if failure.check(HttpError):
             response = failure.value.response
             if role == "sitemap" and response.status in (404, 410):
