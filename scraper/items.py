@@ -119,3 +119,12 @@ class PostSeen:
     """A post that answered 304 Not Modified: still there, unchanged."""
 
     url: str
+
+
+@dataclass
+class PostComments:
+    """Comments of one post read from its comment feed (more than its page shows)."""
+
+    post_id: str
+    url: str
+    comments: list[Comment] = field(default_factory=list)

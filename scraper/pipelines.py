@@ -12,7 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import asdict
 
 from . import store
-from .items import Blog, FeedEntries, Fetch, ImageFailure, ImageFile, Post, PostSeen
+from .items import (Blog, FeedEntries, Fetch, ImageFailure, ImageFile, Post, PostComments,
+                    PostSeen)
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,8 @@ class StorePipeline:
                 self.crawler.stats.inc_value(f"blogarchive/posts_{status}")
                 self.counts["posts"] += 1
                 self.posts_seen[item.blog_id].add(item.id)
+            elif isinstance(item, PostComments):
+                store.save_comments(self.db, item.post_id, [asdict(c) for c in item.comments])
             elif isinstance(item, PostSeen):
                 store.touch_post(self.db, item.url, self.crawl_id)
                 self.counts["unchanged"] += 1

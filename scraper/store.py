@@ -702,6 +702,19 @@ def images_missing(db: sqlite_utils.Database, blog_id: str, max_attempts: int) -
     return [{"full_url": url, "candidates": json.loads(c) if c else [url]} for url, c in rows]
 
 
+def save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict]) -> int:
+    """Comments found beyond the post page (its comment feed); returns how many were new."""
+    with db.atomic():
+        if db["posts"].count_where("id = ?", [post_id]) == 0:
+            return 0
+        before = db["comments"].count_where("post_id = ?", [post_id])
+        _save_comments(db, post_id, comments, now())
+        after = db["comments"].count_where("post_id = ?", [post_id])
+        db.execute("UPDATE posts SET comment_count = MAX(COALESCE(comment_count, 0), ?) WHERE id = ?",
+                   [after, post_id])
+    return after - before
+
+
 def mark_gone(db: sqlite_utils.Database, url: str) -> bool:
     """A post that now answers 404/410 is marked, never deleted. True if newly marked."""
     with db.atomic():

@@ -175,3 +175,23 @@ def test_images_are_in_the_archive_deduplicated_and_verified(crawled):
     image_paths = [r[1] for r in server.image_requests]
     assert len(image_paths) == len(set(image_paths))
     assert "images new" in result.stdout and "image_not_image: 1" in result.stdout
+
+
+def test_comments_beyond_the_page_come_from_the_comment_feed(tmp_path):
+    # Blogger pages show the first comments and load the rest by script (B16).
+    blog = make_blog("layout", n_posts=10, seed=11, comments_in_page=1)
+    many = [p for p in blog.posts if len(p.comments) > 1]
+    assert many
+    with BlogServer(blog) as server:
+        crawl(server.url, tmp_path / "a.db")
+        feeds = [r[1] for r in server.requests if "/comments/default" in r[1]]
+        db = sqlite3.connect(tmp_path / "a.db")
+        db.row_factory = sqlite3.Row
+        for post in blog.posts:
+            want = expected_post(blog, post, server.origin, server.image_origin)["comments"]
+            got = rows(db, "SELECT id, author, body_text, published FROM comments "
+                           "WHERE post_id = ? ORDER BY position", post.post_id)
+            assert [(c["id"], c["author"], c["body_text"], instant(c["published"])) for c in got] == \
+                [(c["id"], c["author"], c["body_text"], instant(c["published"])) for c in want]
+    # Only the posts with hidden comments had their comment feed read.
+    assert sorted(f.split("/")[2] for f in feeds) == sorted(p.post_id for p in many)

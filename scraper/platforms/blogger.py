@@ -653,3 +653,40 @@ def parse_feed(response) -> FeedPage:
         next_url=next_url or "",
         total=int(total) if total and total.strip().isdigit() else None,
     )
+
+
+# -- comment feeds (B16: threaded comments beyond what the page shows) -------------
+
+
+def comment_feed_url(post_id: str, page_url: str) -> str:
+    return urljoin(page_url, f"/feeds/{post_id}/comments/default?max-results=200")
+
+
+def parse_comment_feed(response) -> tuple[list[Comment], str]:
+    """Comments from one page of a post's comment feed, and the next page's URL."""
+    sel = Selector(text=response.text, type="xml")
+    for prefix, uri in ATOM.items():
+        sel.register_namespace(prefix, uri)
+    start = sel.xpath("/a:feed/os:startIndex/text() | /a:feed/os11:startIndex/text()").get()
+    offset = int(start) - 1 if start and start.strip().isdigit() else 0
+    comments = []
+    for n, entry in enumerate(sel.xpath("/a:feed/a:entry")):
+        ident = entry.xpath("a:id/text()").get() or ""
+        m = re.search(r"post-(\d+)$", ident)
+        if not m:
+            continue
+        body_html = sanitize_html(entry.xpath("a:content/text()").get() or "")
+        parent = entry.xpath("a:link[@rel='related']/@href").get() or ""
+        parent_id = re.search(r"/(\d+)$", parent)
+        comments.append(Comment(
+            id=m.group(1),
+            author=clean_text(entry.xpath("a:author/a:name/text()").get()),
+            author_url=entry.xpath("a:author/a:uri/text()").get() or "",
+            published=parse_iso(entry.xpath("a:published/text()").get()),
+            body_html=body_html,
+            body_text=html_to_text(body_html),
+            in_reply_to=parent_id.group(1) if parent_id else "",
+            position=offset + n,
+        ))
+    next_url = sel.xpath("/a:feed/a:link[@rel='next']/@href").get() or ""
+    return comments, urljoin(response.url, next_url) if next_url else ""

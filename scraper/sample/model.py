@@ -134,6 +134,7 @@ class SampleBlog:
     body_style: str = "p"             # "p" (<p> paragraphs) | "br" (text<br /><br />, older editor)
     mobile_links: bool = True         # emit some ?m=1 and ?showComment= links, like real pages
     sitemap_page_size: int = 150
+    comments_in_page: Optional[int] = None  # render only the first N comments (None: all)
     feed_enabled: bool = True         # False: Blogger's "Allow blog feed: None" (feeds answer 404)
     sitemap_enabled: bool = True
     version: int = 0                  # bumped by every mutation; the render cache key

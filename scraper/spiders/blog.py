@@ -18,12 +18,12 @@ from scrapy.utils.sitemap import Sitemap
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from .. import images, platforms, store
-from ..items import Blog, FeedEntries, Fetch, ImageFailure, ImageFile, PostSeen
+from ..items import Blog, FeedEntries, Fetch, ImageFailure, ImageFile, PostComments, PostSeen
 from ..urls import check_url, host, origin
 
 # Lower numbers are fetched later: posts first, then feeds, listings last, so
 # the queue holds few pages at a time.
-PRIORITY = {"post": 30, "feed": 40, "sitemap": 39, "home": 10, "archive": 10, "label": 5, "older": 8,
+PRIORITY = {"comments": 25, "post": 30, "feed": 40, "sitemap": 39, "home": 10, "archive": 10, "label": 5, "older": 8,
             "image": 35}
 FAILURE_KINDS = {
     "DNSLookupError": "dns", "CannotResolveHostError": "dns",
@@ -61,6 +61,10 @@ class Site:
     # The feed listed as many posts as it says the blog has: listing pages can
     # only repeat it, so no more of them are fetched.
     feed_complete: bool = False
+    # Comment counts the feed states, and comments the post pages showed: a post
+    # with more than its page shows has its comment feed read (B16).
+    comment_counts: dict = field(default_factory=dict)
+    page_comments: dict = field(default_factory=dict)
     feed_running: bool = False  # listing pages wait while the feed is being read…
     deferred: list = field(default_factory=list)  # …here: (url, role, meta)
 
@@ -161,7 +165,8 @@ class BlogSpider(scrapy.Spider):
                 return None
         site.seen.add(key)
         site.requests += 1
-        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(role, self.parse_page)
+        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap,
+                    "comments": self.parse_comments}.get(role, self.parse_page)
         headers = {}
         # Conditional requests: posts whenever the archive has them; listings and
         # feeds only in incremental runs (a full run must read them whole).
@@ -244,6 +249,8 @@ class BlogSpider(scrapy.Spider):
             post_id = post.id
             yield post
             yield from self._image_requests(post)
+            site.page_comments[post.url] = (post.id, len(post.comments))
+            yield from self._comment_feed(site, post.url)
         yield self._fetch(response, role, post_id=post_id)
 
         new_posts = 0
@@ -338,6 +345,10 @@ class BlogSpider(scrapy.Spider):
         if census:
             site.census.update(e["url"] for e in page.entries)
         site.listed.update(e["url"] for e in page.entries if host(e["url"]) in site.hosts)
+        for entry in page.entries:
+            if entry.get("comment_count"):
+                site.comment_counts[entry["url"]] = entry["comment_count"]
+                yield from self._comment_feed(site, entry["url"])
         more = True
         for entry in page.entries:
             if host(entry["url"]) not in site.hosts:
@@ -362,6 +373,33 @@ class BlogSpider(scrapy.Spider):
         if request is None and site.feed_running:
             complete = page.total is not None and len(site.listed) >= page.total > 0
             yield from self._feed_ended(site, complete)
+
+    def _comment_feed(self, site: Site, url: str):
+        """Read a post's comment feed when the blog says it has more comments than its page shows."""
+        make_url = getattr(site.platform, "comment_feed_url", None)
+        if make_url is None or url not in site.page_comments or url not in site.comment_counts:
+            return
+        post_id, shown = site.page_comments[url]
+        if site.comment_counts[url] > shown:
+            request = self._request(site, make_url(post_id, url), "comments", post_id=post_id)
+            if request is not None:
+                yield request
+
+    def parse_comments(self, response):
+        site = self._site(response.url) or self._site(response.request.url)
+        if site is None or site.platform is None or response.status == 304:
+            return
+        try:
+            comments, next_url = site.platform.parse_comment_feed(response)
+        except Exception as e:
+            yield self._fetch(response, "comments", error="parse_error", message=str(e)[:300])
+            return
+        yield self._fetch(response, "comments")
+        yield PostComments(post_id=response.meta["post_id"], url=response.url, comments=comments)
+        if next_url and host(next_url) in site.hosts:
+            request = self._request(site, next_url, "comments", post_id=response.meta["post_id"])
+            if request is not None:
+                yield request
 
     def _feed_ended(self, site: Site, complete: bool):
         """The feed is read (or failed): drop the waiting listing pages if it listed everything."""

@@ -69,7 +69,7 @@ def _comments(blog, p, origin) -> str:
     loc = blog.locale
     n = len(p.comments)
     items = []
-    for c in p.comments:
+    for c in p.comments[:blog.comments_in_page]:  # None: all; Blogger shows 200, loads more by script
         author = (esc(c.author) if c.author == "Anonymous" else
                   f'<a href="{profile_url(c.author)}" rel="nofollow">{esc(c.author)}</a>')
         items.append(f'<dt class="comment-author" id="c{c.comment_id}"><a name="c{c.comment_id}"></a>\n'

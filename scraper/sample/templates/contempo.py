@@ -115,7 +115,7 @@ def _post(blog, p, origin, image_origin, single) -> str:
 def _comments(blog, p, origin) -> str:
     loc = blog.locale
     items = []
-    for c in p.comments:
+    for c in p.comments[:blog.comments_in_page]:  # None: all; Blogger shows 200, loads more by script
         link = show_comment_url(origin, p, c)
         items.append(
             f'<li class="comment" id="c{c.comment_id}"><div class="avatar-image-container">'

@@ -115,7 +115,7 @@ def _comments(blog, p, origin, count_text) -> str:
     """Threaded-comments markup of layout templates (ids c<commentid>)."""
     loc = blog.locale
     items = []
-    for c in p.comments:
+    for c in p.comments[:blog.comments_in_page]:  # None: all; Blogger shows 200, loads more by script
         link = show_comment_url(origin, p, c)
         author = (esc(c.author) if c.author in ("Anonymous", "Anónimo") else
                   f'<a href="{profile_url(c.author)}" rel="nofollow">{esc(c.author)}</a>')
