@@ -269,6 +269,27 @@ def m004_incremental(db: sqlite_utils.Database) -> None:
     db["fetches"].add_column("reason", str)
 
 
+@migrations()
+def m005_published_utc(db: sqlite_utils.Database) -> None:
+    # Offsets differ between posts (DST) and blogs: sort and compare on the instant.
+    db["posts"].add_column("published_utc", str)
+    for post_id, published in db.execute("SELECT id, published FROM posts").fetchall():
+        db.execute("UPDATE posts SET published_utc = ? WHERE id = ?",
+                   [utc_text(published) or "", post_id])
+    db["posts"].create_index(["published_utc"])
+    db["posts"].create_index(["blog_id", "published_utc"])
+    db["posts"].create_index(["last_changed"])
+    db["posts"].create_index(["gone_at"])
+
+
+def utc_text(value: str | None) -> str | None:
+    """ISO 8601 in UTC ('…Z') when the time has an offset; as given (local) when not."""
+    when = utc_instant(value)
+    if when is None:
+        return value or None
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 # -- opening ----------------------------------------------------------------
 
 
@@ -400,6 +421,9 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
             "author": post.get("author") or "",
             "author_id": _author_id(db, post["blog_id"], post.get("author"), post.get("author_url")),
             "published": post.get("published") or None,
+            # Never NULL: Datasette's streamed CSV pages on the sort column and
+            # repeats rows when it holds NULLs (seen with 0.65.5).
+            "published_utc": utc_text(post.get("published")) or "",
             "updated": post.get("updated") or None,
             "labels": json.dumps(labels, ensure_ascii=False),
             "body_html": post.get("body_html") or "",
@@ -565,6 +589,7 @@ def _fill_from_feed(db: sqlite_utils.Database, entry: dict) -> None:
     changes = {}
     if not _has_offset(post["published"]):
         changes["published"] = entry["published"]
+        changes["published_utc"] = utc_text(entry["published"])
     if not post["updated"] and entry.get("updated"):
         changes["updated"] = entry["updated"]
     if changes:

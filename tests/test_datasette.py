@@ -263,6 +263,7 @@ def build_archive(folder: Path) -> dict:
             bulk["posts"].insert({
                 "id": f"p{i:05d}", "blog_id": "b1", "url": f"http://bulk.example/{i}.html",
                 "title": f"Post number {i}", "published": f"2020-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}+00:00",
+                "published_utc": f"2020-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z",
                 "labels": json.dumps(["Bulk", f"Group {i % 7}"]),
                 "body_html": f"<p>Body {i}, with a comma and \"quotes\"</p>",
                 "body_text": f"Body {i}, with a comma and \"quotes\"", "word_count": 6,

@@ -268,7 +268,7 @@ def post_url(datasette, database: str, post_id) -> str:
 
 def label_url(datasette, database: str, label: str) -> str:
     return (datasette.urls.table(database, "posts") + "?"
-            + urlencode({"labels__arraycontains": label, "_sort_desc": "published"}))
+            + urlencode({"labels__arraycontains": label, "_sort_desc": "published_utc"}))
 
 
 def image_url(datasette, sha256: str) -> str:
@@ -278,7 +278,7 @@ def image_url(datasette, sha256: str) -> str:
 def reading_list_url(datasette, database: str) -> str:
     columns = ["title", "published", "author", "labels", "body_text", "comment_count"]
     return (datasette.urls.table(database, "posts") + "?"
-            + urlencode([("_col", c) for c in columns] + [("_sort_desc", "published")]))
+            + urlencode([("_col", c) for c in columns] + [("_sort_desc", "published_utc")]))
 
 
 # -- images -----------------------------------------------------------------------------
@@ -452,13 +452,13 @@ async def post_context(datasette, database: str, post_id: str) -> dict | None:
         "select version, captured from post_versions where post_id = ? order by version",
         [post_id])).rows
     newer = older = None
-    if post.get("published"):
+    if post.get("published_utc"):
         newer = (await db.execute(
-            "select id, title from posts where blog_id = ? and published > ? "
-            "order by published limit 1", [post["blog_id"], post["published"]])).first()
+            "select id, title from posts where blog_id = ? and published_utc > ? "
+            "order by published_utc limit 1", [post["blog_id"], post["published_utc"]])).first()
         older = (await db.execute(
-            "select id, title from posts where blog_id = ? and published < ? "
-            "order by published desc limit 1", [post["blog_id"], post["published"]])).first()
+            "select id, title from posts where blog_id = ? and published_utc < ? "
+            "order by published_utc desc limit 1", [post["blog_id"], post["published_utc"]])).first()
     return {
         "post": post,
         "blog": dict(blog) if blog else None,
