@@ -63,7 +63,16 @@ def origin(url: str) -> str:
 
 
 def host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """Host and port (the port only when not the scheme's default): one site each."""
+    parts = urlsplit(url)
+    name = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
+        return f"{name}:{port}"
+    return name
 
 
 def path_of(url: str) -> str:

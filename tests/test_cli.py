@@ -75,3 +75,15 @@ def test_demo_crawls_the_sample_blog_and_serves_it(tmp_path):
         os.killpg(proc.pid, signal.SIGTERM)
         output = proc.communicate(timeout=30)[0]
     assert "crawl 1: finished" in output and "posts new 36" in output
+
+
+def test_one_crawl_archives_several_blogs(tmp_path):
+    one, two = make_blog("layout", n_posts=7, seed=41), make_blog("contempo", n_posts=5, seed=42)
+    with BlogServer(one) as a, BlogServer(two) as b:
+        result = run_cli("crawl", a.url, b.url, "--db", str(tmp_path / "both.db"),
+                         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    db = sqlite3.connect(tmp_path / "both.db")
+    per_blog = dict(db.execute("SELECT blog_id, COUNT(*) FROM posts GROUP BY blog_id"))
+    assert per_blog == {one.blog_id: 7, two.blog_id: 5}
+    assert "expected 12" in result.stdout
