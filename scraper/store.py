@@ -767,11 +767,6 @@ def snapshot(db_path: str | os.PathLike, target: str | os.PathLike) -> None:
 # -- reading ----------------------------------------------------------------
 
 
-def known_post_urls(db: sqlite_utils.Database, blog_id: str | None = None) -> set[str]:
-    sql = "SELECT url FROM posts" + (" WHERE blog_id = ?" if blog_id else "")
-    return {row[0] for row in db.execute(sql, [blog_id] if blog_id else [])}
-
-
 def count_posts(db: sqlite_utils.Database, blog_id: str) -> int:
     return db["posts"].count_where("blog_id = ? AND gone_at IS NULL", [blog_id])
 

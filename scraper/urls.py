@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
-from w3lib.url import canonicalize_url, safe_url_string
+from w3lib.url import safe_url_string
 
 # Query parameters that never change what a page holds.
 TRACKING_PARAMS = {
@@ -52,11 +52,6 @@ def query_params(url: str) -> dict[str, str]:
     return dict(parse_qsl(query, keep_blank_values=True))
 
 
-def dedupe_key(url: str) -> str:
-    """A normal form for "have we seen this?" (sorted query, normalised escapes)."""
-    return canonicalize_url(url, keep_fragments=False)
-
-
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.lower()}/"
@@ -73,7 +68,3 @@ def host(url: str) -> str:
     if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
         return f"{name}:{port}"
     return name
-
-
-def path_of(url: str) -> str:
-    return unquote(urlsplit(url).path)

@@ -31,7 +31,6 @@ NAME = "blogger"
 
 # URL shapes (path only; Blogger's scheme is the same on every template).
 POST_PATH = re.compile(r"^/\d{4}/\d{2}/(?!index\.html$)[^/]+\.html$")
-PAGE_PATH = re.compile(r"^/p/[^/]+\.html$")  # static pages: not posts
 # Year/month/day archives; "index.html" is how offline mirrors save them.
 ARCHIVE_PATH = re.compile(
     r"^/\d{4}/(?:\d{2}/(?:\d{2}/)?)?(?:index\.html)?$|^/\d{4}_\d{2}_\d{2}_archive\.html$"
@@ -220,10 +219,6 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/"
 
 
-def is_post_page(response) -> bool:
-    return classify(response.url) == "post"
-
-
 # -- pages: the post ----------------------------------------------------------
 
 
@@ -372,17 +367,26 @@ def _author(root: Selector, ld: dict) -> tuple[str, str]:
     return name, url.strip()
 
 
-def _published(root: Selector, sel: Selector, ld: dict) -> str:
+def _stated_time(root: Selector, ld: dict, kind: str) -> str:
+    """An exact time the markup states: ``kind`` is "published" or "updated"."""
+    prop = "datePublished" if kind == "published" else "dateModified"
     for value in (
-        root.css("abbr.published::attr(title)").get(),
-        root.xpath(".//*[@itemprop='datePublished']/@title | .//*[@itemprop='datePublished']/@content"
-                   " | .//*[@itemprop='datePublished']/@datetime").get(),
-        root.css("time.published::attr(datetime), .published::attr(datetime)").get(),
-        ld.get("datePublished"),
+        root.css(f"abbr.{kind}::attr(title)").get(),
+        root.xpath(f".//*[@itemprop='{prop}']/@title | .//*[@itemprop='{prop}']/@content"
+                   f" | .//*[@itemprop='{prop}']/@datetime").get(),
+        root.css(f"time.{kind}::attr(datetime), .{kind}::attr(datetime)").get(),
+        ld.get(prop),
     ):
         iso = parse_iso(value)
         if iso:
             return iso
+    return ""
+
+
+def _published(root: Selector, sel: Selector, ld: dict) -> str:
+    stated = _stated_time(root, ld, "published")
+    if stated:
+        return stated
     # Classic: the date header above the post and the clock time in its footer.
     header = sel.css("h2.date-header ::text, .date-header ::text").getall()
     date = parse_date_text(clean_text(" ".join(header)), _languages(sel))
@@ -398,17 +402,7 @@ def _languages(sel: Selector) -> list[str] | None:
 
 
 def _updated(root: Selector, ld: dict) -> str:
-    for value in (
-        root.css("abbr.updated::attr(title)").get(),
-        root.xpath(".//*[@itemprop='dateModified']/@content | .//*[@itemprop='dateModified']/@title"
-                   " | .//*[@itemprop='dateModified']/@datetime").get(),
-        root.css("time.updated::attr(datetime)").get(),
-        ld.get("dateModified"),
-    ):
-        iso = parse_iso(value)
-        if iso:
-            return iso
-    return ""
+    return _stated_time(root, ld, "updated")
 
 
 def _labels(root: Selector) -> list[str]:
