@@ -189,5 +189,9 @@ from .scheduled import run_command  # noqa: E402
 
 main.add_command(run_command, name="run")
 
+from .importer import import_command  # noqa: E402
+
+main.add_command(import_command, name="import")
+
 if __name__ == "__main__":
     main()

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import blogger
+from . import blogger, generic, wordpress
 
-PLATFORMS: list[ModuleType] = [blogger]
+PLATFORMS: list[ModuleType] = [blogger, wordpress, generic]
 
 
 def detect(response) -> ModuleType | None:

@@ -1,0 +1,997 @@
+"""WordPress (self-hosted and WordPress.com): what its pages are and what they hold.
+
+Detected by markup, never by host: the generator meta, ``wp-content`` paths,
+the REST API link (``rel="https://api.w.org/"``), ``postid-N`` body classes.
+Themes differ wildly (Twenty Ten / Thematic ``div.hentry``, HTML5 ``article``,
+block themes ``.wp-block-post-*``), so fields are read by trying each markup
+in turn; URL shapes depend on the permalink setting, so links are classified
+by URL where the shape says it and by their place in the page otherwise
+(``rel=bookmark`` titles, ``rel=tag`` terms, post navigation).
+
+The feed is the REST API (``/wp-json/wp/v2/posts``: ids, exact times with
+offsets, totals) when the blog announces it, else the RSS feed (latest posts
+only): a source of URLs and exact times, never of bodies.
+
+The image and syndication-feed helpers here are shared with the generic
+platform.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import re
+from typing import Iterator
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+import lxml.html
+from parsel import Selector
+
+from ..dates import combine_local, parse_clock, parse_date_text, parse_iso
+from ..htmltext import clean_text, html_to_text, sanitize_html, word_count
+from ..items import Blog, Comment, Image, Post
+from ..store import content_hash
+from ..urls import host, strip_params
+from .base import FeedPage, Link, json_ld_objects
+
+NAME = "wordpress"
+
+# -- URL shapes ----------------------------------------------------------------
+
+DATE_POST = re.compile(r"^/\d{4}/\d{2}/(?:\d{2}/)?(?!page/)[^/]*[^/\d][^/]*/?$")
+ARCHIVES_POST = re.compile(r"^/(?:archives|index\.php/archives)/\d+/?$")
+DATE_ARCHIVE = re.compile(r"^/\d{4}/(?:\d{2}/(?:\d{2}/)?)?$")
+TERM_ARCHIVE = re.compile(r"^/(category|tag|topics?|tags|categories)/.+$")
+AUTHOR_ARCHIVE = re.compile(r"^/author/[^/]+/?$")
+PAGED = re.compile(r"^(.*/)page/(\d+)/?$")
+REST_POSTS = re.compile(r"/wp-json/wp/v2/posts/?$")
+FEED_PATH = re.compile(r"(^|/)(feed|rss|rss2|atom|rdf)/?$|/wp-rss2?\.php$|/wp-atom\.php$")
+NEVER_PATHS = ("/wp-admin", "/wp-login.php", "/xmlrpc.php", "/wp-content/", "/wp-includes/",
+               "/wp-json", "/wp-cron.php", "/wp-comments-post.php", "/trackback", "/embed/",
+               "/jetpack-comment/", "/amp/", "/comment-page-", "/attachment/", "/wp-signup.php",
+               "/page/%d", "/cdn-cgi/")
+NEVER_PARAMS = {"replytocom", "share", "like_comment", "m", "s", "attachment_id", "ical",
+                "time", "preview", "action", "nb", "redirect_to", "doing_wp_cron", "rest_route",
+                "unapproved", "moderation-hash", "pwd", "amp", "outputType", "ak_action",
+                "wc-api", "lang", "print", "add-to-cart", "orderby"}
+# Presentation-only parameters: the same page without them.
+PRESENTATION_PARAMS = {"replytocom", "share", "like_comment", "nb", "amp", "utm_source",
+                       "unapproved", "moderation-hash", "preview_id", "ver", "noamp"}
+
+GENERATOR = re.compile(r"<meta[^>]+name=['\"]generator['\"][^>]+content=['\"]WordPress", re.I)
+GENERATOR_REV = re.compile(r"<meta[^>]+content=['\"]WordPress[^>]+name=['\"]generator", re.I)
+API_LINK = re.compile(r"rel=['\"]https://api\.w\.org/['\"]", re.I)
+POSTID = re.compile(r"\bpostid-(\d+)\b")
+SHORTLINK_ID = re.compile(r"[?&]p=(\d+)")
+REST_ID = re.compile(r"/wp/v2/posts/(\d+)")
+
+
+def detect(response) -> bool:
+    """WordPress by its markup (two independent signs, or one unmistakable one)."""
+    text = response.text
+    head = text[:60000]
+    if GENERATOR.search(head) or GENERATOR_REV.search(head) or API_LINK.search(head):
+        return True
+    signs = 0
+    if re.search(r"/wp-content/(?:themes|plugins|uploads)/", text):
+        signs += 1
+    if re.search(r"/wp-includes/", text) or "xmlrpc.php" in head:
+        signs += 1
+    body_class = " ".join(response.selector.xpath("//body/@class").getall())
+    if POSTID.search(body_class) or re.search(r"\b(?:wp-theme-|wp-embed-responsive|"
+                                             r"single-format-|page-template-|"
+                                             r"logged-in|admin-bar)", body_class):
+        signs += 1
+    if re.search(r"class=['\"][^'\"]*\bwp-(?:block-|image-\d|caption\b|smiley)", text):
+        signs += 1
+    return signs >= 2
+
+
+def _clean_path(path: str) -> str:
+    """Offline mirrors save ``/slug/`` as ``/slug/index.html``: the same page."""
+    if path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    elif path.endswith("/index.htm"):
+        path = path[: -len("index.htm")]
+    return path or "/"
+
+
+def canonical(url: str) -> str:
+    """The one URL a page is known by: no reply/share parameters, no fragment, no index.html,
+    no ``/page/1/``."""
+    url = strip_params(url, drop=PRESENTATION_PARAMS)
+    parts = urlsplit(url)
+    path = _clean_path(parts.path)
+    m = PAGED.match(path)
+    if m and m.group(2) == "1":
+        path = m.group(1)
+    query = parts.query
+    if query:
+        pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)]
+        if any(k == "paged" and v == "1" for k, v in pairs):
+            query = urlencode([(k, v) for k, v in pairs if k != "paged"])
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def dedupe_key(url: str) -> str:
+    return canonical(url)
+
+
+def _params(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def classify(url: str) -> str | None:
+    """post | archive | label | older | home | feed | None (not a page to follow)."""
+    parts = urlsplit(url)
+    path = _clean_path(unquote(parts.path) or "/")
+    params = _params(url)
+    if REST_POSTS.search(path) or params.get("rest_route", "").rstrip("/") == "/wp/v2/posts":
+        return "feed"
+    lowered = path.lower()
+    if any(marker in lowered for marker in NEVER_PATHS):
+        return None
+    if set(params) & NEVER_PARAMS:
+        return None
+    if FEED_PATH.search(lowered) or "feed" in params:
+        return "feed" if path in ("/feed/", "/feed") and not params else None
+    if set(params) - {"p", "paged", "cat", "tag", "author", "page_id"}:
+        return None  # unknown parameters: not a page we know (plugins, searches, traps)
+    if path == "/" and params:
+        if set(params) == {"p"} and params["p"].isdigit():
+            return "post"  # plain permalinks, or a shortlink (redirects to the permalink)
+        if "paged" in params and params["paged"].isdigit():
+            return "older"
+        if params.keys() & {"cat", "tag"}:
+            return "label"
+        if "author" in params:
+            return "archive"
+        return None
+    if params:
+        return None
+    m = PAGED.match(path)
+    if m:
+        return "older" if m.group(2).isdigit() and _listing_base(m.group(1)) else None
+    if path == "/":
+        return "home"
+    if ARCHIVES_POST.match(path) or DATE_POST.match(path):
+        return "post"
+    if DATE_ARCHIVE.match(path):
+        return "archive"
+    if TERM_ARCHIVE.match(path):
+        return "label"
+    if AUTHOR_ARCHIVE.match(path):
+        return "archive"
+    return None
+
+
+def _listing_base(prefix: str) -> bool:
+    return prefix == "/" or bool(DATE_ARCHIVE.match(prefix) or TERM_ARCHIVE.match(prefix)
+                                 or AUTHOR_ARCHIVE.match(prefix) or prefix.startswith("/blog/"))
+
+
+def rest_url(blog_url: str, page: int = 1, api_root: str = "", **extra) -> str:
+    """The REST posts listing, 100 a page (the most WordPress gives)."""
+    query = {"per_page": "100", "page": str(page), **extra}
+    if api_root and "rest_route=" in api_root:
+        base = urljoin(blog_url, "/")
+        return base + "?" + urlencode({"rest_route": "/wp/v2/posts", **query})
+    root = api_root or urljoin(blog_url, "/wp-json/")
+    if not root.endswith("/"):
+        root += "/"
+    return root + "wp/v2/posts?" + urlencode(query)
+
+
+def feed_urls(blog_url: str) -> list[str]:
+    return [rest_url(blog_url)]
+
+
+def changes_feed_url(blog_url: str) -> str:
+    """REST posts ordered by last change, newest first: what an incremental run reads."""
+    return rest_url(blog_url, orderby="modified", order="desc")
+
+
+# -- links -----------------------------------------------------------------------
+
+POST_CONTEXT = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-title ')]//a/@href"
+    " | //*[contains(@class, 'wp-block-post-title')]//a/@href"
+    " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"
+    " | //*[contains(@class, 'post-navigation') or contains(@class, 'nav-previous')"
+    "     or contains(@class, 'nav-next') or contains(@class, 'wp-block-post-navigation-link')]"
+    "//a/@href"
+)
+TERM_CONTEXT = (
+    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]/@href"
+    " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]/@href"
+    " | //*[contains(@class, 'cat-links') or contains(@class, 'tag-links')"
+    "     or contains(@class, 'tags-links') or contains(@class, 'wp-block-post-terms')"
+    "     or contains(@class, 'widget_categories') or contains(@class, 'wp-block-categories')"
+    "     or contains(@class, 'tagcloud') or contains(@class, 'wp-block-tag-cloud')]//a/@href"
+)
+OLDER_CONTEXT = (
+    "//link[@rel='next']/@href"
+    " | //a[contains(@class, 'next') and contains(@class, 'page-numbers')]/@href"
+    " | //*[contains(@class, 'wp-block-query-pagination')]//a/@href"
+    " | //*[contains(@class, 'nav-links') or contains(@class, 'pagination')]//a/@href"
+)
+
+
+def _body_classes(sel: Selector) -> set[str]:
+    return set(" ".join(sel.xpath("//body/@class").getall()).split())
+
+
+def _is_single(sel: Selector) -> bool:
+    classes = _body_classes(sel)
+    return "single" in classes or any(POSTID.match(c) for c in classes)
+
+
+def links(response) -> Iterator[Link]:
+    """Every link on the page that leads to posts, classified; nothing else."""
+    sel = response.selector
+    base = response.url
+    own = host(base)
+    single = _is_single(sel)
+    by_context: dict[str, str] = {}
+    if not single:
+        for href in sel.xpath(POST_CONTEXT).getall():
+            by_context.setdefault(_abs(base, href), "post")
+    else:
+        for href in sel.xpath(
+            "//*[contains(@class, 'post-navigation') or contains(@class, 'nav-previous')"
+            " or contains(@class, 'nav-next') or contains(@class, 'wp-block-post-navigation-link')"
+            " or @id='nav-above' or @id='nav-below']//a/@href"
+            " | //a[@rel='prev' or @rel='next']/@href"
+        ).getall():
+            by_context.setdefault(_abs(base, href), "post")
+    for href in sel.xpath(TERM_CONTEXT).getall():
+        by_context.setdefault(_abs(base, href), "label")
+    if not single:
+        for href in sel.xpath(OLDER_CONTEXT).getall():
+            by_context.setdefault(_abs(base, href), "older")
+    seen: set[str] = set()
+    for href in sel.xpath("//a/@href | //link[@rel='next']/@href | //option/@value").getall():
+        url = _abs(base, href)
+        if not url or host(url) != own:
+            continue
+        role = classify(url)
+        if role is None and url in by_context and _followable(url):
+            role = by_context[url]
+        if role in (None, "feed"):
+            continue
+        if role == "home" and url in by_context and by_context[url] == "post":
+            continue
+        key = canonical(url)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield Link(key, role)
+
+
+def _abs(base: str, href: str) -> str:
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        return ""
+    url = urljoin(base, href)
+    return url if url.startswith(("http://", "https://")) else ""
+
+
+def _followable(url: str) -> bool:
+    """A link the page marks as a post or a term, and which is no trap or endpoint."""
+    parts = urlsplit(url)
+    path = unquote(parts.path).lower()
+    if any(marker in path for marker in NEVER_PATHS) or FEED_PATH.search(path):
+        return False
+    if re.search(r"\.(jpe?g|png|gif|webp|pdf|zip|mp3|mp4|css|js|xml|txt)$", path):
+        return False
+    return not (set(_params(url)) - {"p", "paged", "cat", "tag", "page_id"})
+
+
+# -- the blog ------------------------------------------------------------------------
+
+
+def blog_id_for(url: str) -> str:
+    """WordPress sites have no global id: the host names the blog (scheme left out)."""
+    return "wp:" + host(url)
+
+
+def _api_root(sel: Selector, page_url: str) -> str:
+    href = sel.xpath("//link[@rel='https://api.w.org/']/@href").get()
+    return urljoin(page_url, href.strip()) if href else ""
+
+
+def parse_blog(response) -> Blog:
+    sel = response.selector
+    title = clean_text(" ".join(sel.css(
+        "#site-title a ::text, .site-title a ::text, #blog-title a ::text, "
+        ".wp-block-site-title a ::text, #site-title ::text, .site-title ::text"
+    ).getall()[:3])) or clean_text(sel.xpath("//meta[@property='og:site_name']/@content").get())
+    if not title:
+        title = clean_text(re.split(r"\s+[|–—-]\s+", sel.xpath("//title/text()").get() or "")[0])
+    description = clean_text(" ".join(sel.css(
+        "#site-description ::text, .site-description ::text, #blog-description ::text, "
+        ".wp-block-site-tagline ::text"
+    ).getall()))
+    api = _api_root(sel, response.url)
+    origin = _origin(response.url)
+    if api:
+        feed_url = rest_url(origin, api_root=api)
+    else:
+        feed_url = ""
+        for link in sel.xpath("//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]"):
+            href = urljoin(response.url, link.attrib.get("href", "").strip())
+            path = urlsplit(href).path
+            if host(href) == host(response.url) and "comments" not in path and \
+                    _clean_path(path) in ("/feed/", "/feed", "/rss/", "/atom/"):
+                feed_url = canonical(href) if path.endswith("index.html") else href
+                break
+    return Blog(
+        id=blog_id_for(response.url),
+        url=origin,
+        platform=NAME,
+        title=title,
+        description=description,
+        feed_url=feed_url,
+        language=sel.xpath("/html/@lang").get() or "",
+    )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}/"
+
+
+# -- the post ------------------------------------------------------------------------
+
+
+def _post_root(sel: Selector) -> Selector | None:
+    for query in (
+        "//article[contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]",
+        "//*[starts-with(@id, 'post-')][contains(concat(' ', normalize-space(@class), ' '), ' hentry ')]",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' hentry ')]",
+        "//main[.//*[contains(@class, 'wp-block-post-content')]]",
+        "//article[.//*[contains(@class, 'entry-content')]]",
+    ):
+        found = sel.xpath(query)
+        if len(found) == 1 or (found and query.startswith("//main")):
+            return found[0]
+        if found and _is_single(sel):
+            # Related-post teasers share the markup: the post is the one with the most text.
+            return max(found, key=lambda f: len(" ".join(
+                f.css(", ".join(BODY_QUERIES) + " ::text").getall() or [""])))
+    return None
+
+
+def parse_post(response, feed_entry: dict | None = None) -> Post:
+    """Everything a single post page says. ``feed_entry`` (REST or RSS) fills gaps."""
+    sel = response.selector
+    feed_entry = feed_entry or {}
+    classes = _body_classes(sel)
+    if (classes & {"attachment", "archive", "blog", "home", "search", "error404", "page"}
+            or any(c.startswith("page-id-") for c in classes)) and not _is_single(sel):
+        raise ValueError(f"{response.url}: not a single post (body class {' '.join(sorted(classes))!r})")
+    root = _post_root(sel)
+    if root is None and _is_single(sel):
+        # A custom theme with none of the usual markup: read it as any other blog would be.
+        from . import generic
+
+        post = generic.parse_post(response, feed_entry)
+        bid = blog_id_for(response.url)
+        wp_id = _wp_post_id(sel, sel) or str(feed_entry.get("wp_id") or "")
+        post.blog_id = bid
+        post.id = f"{bid}:{wp_id}" if wp_id else f"{bid}:url:{urlsplit(post.url).path}"
+        return post
+    if root is None:
+        raise ValueError(f"{response.url}: no post found on the page")
+    url = _post_url(response)
+    bid = blog_id_for(response.url)
+    ld = blog_posting(sel)
+    wp_id = _wp_post_id(sel, root) or str(feed_entry.get("wp_id") or "")
+    post_id = f"{bid}:{wp_id}" if wp_id else feed_entry.get("post_id") or \
+        f"{bid}:url:{urlsplit(url).path}"
+    title = _title(root, sel)
+    author, author_url = _author(root, sel, ld, response.url)
+    published = _time(root, sel, ld, "published")
+    if not published:
+        published = _shown_date(root, sel)
+    if feed_entry.get("published") and len(published) <= 19:
+        published = feed_entry["published"]
+    updated = _time(root, sel, ld, "updated") or feed_entry.get("updated", "")
+    categories, tags = _terms(root)
+    labels = list(dict.fromkeys(categories + tags)) or list(feed_entry.get("labels") or [])
+    body = _body(root)
+    body_html, images = "", []
+    if body is not None:
+        body_html, images = body_and_images(body.get(), response.url)
+    body_text = html_to_text(body_html)
+    if word_count(body_text) < 15 and not images:
+        # A theme whose markup hides the body from us: find the main text by extraction.
+        from .generic import _extracted_body
+
+        extracted_html, extracted_images = _extracted_body(response.text, response.url, sel, title)
+        if word_count(html_to_text(extracted_html)) > word_count(body_text):
+            body_html, images = extracted_html, extracted_images
+            body_text = html_to_text(body_html)
+    comments = list(_comments(sel, response.url, bid))
+    post = Post(
+        id=post_id,
+        blog_id=bid,
+        url=url,
+        title=title,
+        author=author,
+        author_url=author_url,
+        published=published,
+        updated=updated,
+        labels=labels,
+        body_html=body_html,
+        body_text=body_text,
+        word_count=word_count(body_text),
+        content_hash=content_hash(title, body_html),
+        images=images,
+        comments=comments,
+        comment_count=feed_entry.get("comment_count"),
+        fetched_url=response.url,
+    )
+    if hasattr(post, "label_kinds"):  # the store keeps each label's kind where it can
+        post.label_kinds = {**{t: "tag" for t in tags}, **{c: "category" for c in categories}}
+    return post
+
+
+def _post_url(response) -> str:
+    fetched = canonical(response.url)
+    for href in response.selector.xpath("//link[@rel='canonical']/@href").getall():
+        url = canonical(urljoin(response.url, href.strip()))
+        if host(url) == host(fetched):
+            return url
+    return fetched
+
+
+def blog_posting(sel: Selector) -> dict:
+    for obj in json_ld_objects(sel):
+        kind = obj.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(k in ("BlogPosting", "Article", "NewsArticle", "TechArticle", "Report",
+                     "SocialMediaPosting", "LiveBlogPosting") for k in kinds):
+            return obj
+    return {}
+
+
+def _wp_post_id(sel: Selector, root: Selector) -> str:
+    m = POSTID.search(" ".join(sel.xpath("//body/@class").getall()))
+    if m:
+        return m.group(1)
+    m = re.match(r"post-(\d+)$", root.attrib.get("id", ""))
+    if m:
+        return m.group(1)
+    for cls in root.xpath("./@class").getall():
+        m = re.search(r"\bpost-(\d+)\b", cls)
+        if m:
+            return m.group(1)
+    for href in sel.xpath("//link[@rel='shortlink']/@href").getall():
+        m = SHORTLINK_ID.search(href)
+        if m:
+            return m.group(1)
+    for href in sel.xpath("//link[@rel='alternate'][@type='application/json']/@href").getall():
+        m = REST_ID.search(unquote(href))
+        if m:
+            return m.group(1)
+    return ""
+
+
+def _title(root: Selector, sel: Selector) -> str:
+    for query in (".entry-title", ".wp-block-post-title", ".post-title", "h1"):
+        found = root.css(query)
+        if found:
+            return clean_text(" ".join(found[0].xpath(".//text()").getall()))
+    return clean_text(sel.xpath("//meta[@property='og:title']/@content").get())
+
+
+def _author(root: Selector, sel: Selector, ld: dict, page_url: str) -> tuple[str, str]:
+    for query in (
+        ".//*[contains(@class, 'author') and contains(@class, 'vcard')]//*[contains(@class, 'fn')]",
+        ".//*[contains(@class, 'author') and contains(@class, 'vcard')]//a",
+        ".//*[contains(@class, 'wp-block-post-author-name')]",
+        ".//*[contains(@class, 'byline')]//a[contains(@href, '/author/')]",
+        ".//a[@rel='author']",
+    ):
+        found = root.xpath(query)
+        if found:
+            name = clean_text(" ".join(found[0].xpath(".//text()").getall()))
+            link = found[0].xpath("./@href").get() or found[0].xpath(".//a/@href").get() or \
+                found[0].xpath("ancestor::a[1]/@href").get() or ""
+            if name:
+                return name, canonical(urljoin(page_url, link.strip())) if link else ""
+    author = ld.get("author")
+    if isinstance(author, list) and author:
+        author = author[0]
+    if isinstance(author, dict) and author.get("name"):
+        return clean_text(author["name"]), author.get("url") or ""
+    meta = sel.xpath("//meta[@name='author']/@content").get()
+    return clean_text(meta), ""
+
+
+def _time(root: Selector, sel: Selector, ld: dict, kind: str) -> str:
+    """An exact time the markup states (``kind``: published | updated)."""
+    if kind == "published":
+        candidates = [
+            *root.css("time.entry-date::attr(datetime), time.published::attr(datetime), "
+                      ".wp-block-post-date time::attr(datetime)").getall(),
+            *root.css("abbr.published::attr(title)").getall(),
+            *root.xpath(".//*[@itemprop='datePublished']/@content | "
+                        ".//*[@itemprop='datePublished']/@datetime").getall(),
+            sel.xpath("//meta[@property='article:published_time']/@content").get(),
+            ld.get("datePublished"),
+            *root.css("time::attr(datetime)").getall()[:1],
+        ]
+    else:
+        candidates = [
+            *root.css("time.updated::attr(datetime), abbr.updated::attr(title), "
+                      ".wp-block-post-date__modified-date time::attr(datetime)").getall(),
+            *root.xpath(".//*[@itemprop='dateModified']/@content").getall(),
+            sel.xpath("//meta[@property='article:modified_time']/@content").get(),
+            ld.get("dateModified"),
+        ]
+    for value in candidates:
+        iso = parse_iso(value)
+        if len(iso) > 10:
+            return iso
+    return ""
+
+
+def _shown_date(root: Selector, sel: Selector) -> str:
+    """Themes that show only "March 27, 2017": the date, and the clock time where the theme
+    puts it in a title attribute (Twenty Ten); no offset (the feed has the exact time)."""
+    lang = (sel.xpath("/html/@lang").get() or "").split("-")[0].lower()
+    languages = [lang, "en"] if lang and lang != "en" else None
+    for query in (".entry-date", ".posted-on", ".entry-meta", ".post-date", ".date"):
+        found = root.css(query)
+        if not found:
+            continue
+        text = clean_text(" ".join(found[0].css("::text").getall()))
+        date = parse_date_text(text, languages) if text else None
+        if date is None and text:
+            m = re.search(r"(\w+ \d{1,2}, \d{4}|\d{1,2} \w+ \d{4}|\d{4}-\d{2}-\d{2})", text)
+            date = parse_date_text(m.group(1), languages) if m else None
+        if date:
+            clock = None
+            for title in found[0].xpath("ancestor-or-self::*[@title][1]/@title | "
+                                        "ancestor::a[1]/@title").getall():
+                clock = parse_clock(title)
+                if clock:
+                    break
+            return combine_local(date, clock)
+    return ""
+
+
+def _terms(root: Selector) -> tuple[list[str], list[str]]:
+    """Categories and tags, each in the order shown."""
+    categories: list[str] = []
+    tags: list[str] = []
+    for a in root.xpath(".//a[@href]"):
+        rel = f" {a.attrib.get('rel', '')} "
+        container = " ".join(a.xpath("ancestor::*[position() <= 3]/@class").getall())
+        href = unquote(urlsplit(a.attrib["href"]).path)
+        name = clean_text(" ".join(a.xpath(".//text()").getall())).rstrip(",").strip()
+        if not name:
+            continue
+        if " category " in rel or "cat-links" in container or "taxonomy-category" in container \
+                or re.search(r"/category/", href) and "tag" in rel:
+            if name not in categories:
+                categories.append(name)
+        elif " tag " in rel or "tag-links" in container or "tags-links" in container \
+                or "taxonomy-post_tag" in container:
+            if name not in tags:
+                tags.append(name)
+    return categories, tags
+
+
+BODY_QUERIES = (".entry-content", ".wp-block-post-content", ".post-content", ".entry-body",
+                ".post-entry", "[itemprop~='articleBody']", ".entry")
+# Inside the body, but not the author's words: sharing buttons, related posts, ads.
+BODY_NOISE = (
+    ".//*[contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
+    " or contains(@class, 'sd-sharing') or contains(@class, 'addtoany_share')"
+    " or contains(@class, 'wpcnt') or @id='jp-post-flair' or contains(@class, 'post-views')"
+    " or contains(@class, 'wp-block-post-comments-form')]"
+    " | .//script | .//style | .//noscript | .//form"
+)
+
+
+# Boxes inside bodies that are not the author's text (by class or id).
+NOISE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|social|related|newsletter|subscribe|signup|advert|advertisement|"
+    r"ads|ad|promo|sponsor(?:ed)?|outbrain|taboola|recommended|popular|trending|read-?more|"
+    r"more-stories|author-bio|breadcrumbs?|jp-relatedposts|sharedaddy|addtoany)(?:$|[\s_-])", re.I)
+
+
+def _body(root: Selector) -> Selector | None:
+    for query in BODY_QUERIES:
+        found = root.css(query)
+        if found:
+            return found[0]
+    return None
+
+
+# -- images (shared with the generic platform) --------------------------------------
+
+SIZE_SUFFIX = re.compile(r"-(\d{2,5})x(\d{2,5})(?=\.[A-Za-z0-9]{2,5}$)")
+SCALED_SUFFIX = re.compile(r"-(?:scaled|rotated)(?=\.[A-Za-z0-9]{2,5}$)")
+PHOTON = re.compile(r"^i\d\.wp\.com$")
+RESIZE_PARAMS = {"w", "h", "resize", "fit", "ssl", "crop", "zoom", "quality", "strip"}
+LAZY_SRC = ("data-lazy-src", "data-src", "data-original", "data-orig-src", "data-lazyload",
+            "data-large-file", "data-orig-file", "data-full-url")
+SKIP_IMAGE = re.compile(r"\b(wp-smiley|emoji|avatar|wpcom-follow|stats)\b")
+
+
+def original_url(url: str) -> str:
+    """The original upload behind a WordPress size variant (``-300x200``, ``-scaled``, Photon)."""
+    parts = urlsplit(url)
+    if PHOTON.match(parts.hostname or ""):
+        # i0.wp.com/example.com/wp-content/…?w=640 → the file on its own host.
+        rest = parts.path.lstrip("/")
+        if "/" in rest:
+            return original_url(f"{parts.scheme}://{rest}")
+    query = "&".join(p for p in parts.query.split("&")
+                     if p and p.split("=", 1)[0] not in RESIZE_PARAMS)
+    path = SIZE_SUFFIX.sub("", parts.path)
+    path = SCALED_SUFFIX.sub("", path)
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def _srcset(value: str | None, base: str) -> list[tuple[str, float]]:
+    """srcset → [(url, width or density)], largest first."""
+    found = []
+    for part in re.split(r",\s+(?=\S)", (value or "").strip()):
+        bits = part.strip().split()
+        if not bits or bits[0].startswith("data:"):
+            continue
+        size = 0.0
+        if len(bits) > 1:
+            m = re.match(r"([\d.]+)([wx])", bits[1])
+            if m:
+                size = float(m.group(1)) * (1 if m.group(2) == "w" else 1000)
+        found.append((urljoin(base, bits[0]), size))
+    return sorted(found, key=lambda x: -x[1])
+
+
+IMAGE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|bmp|avif|tiff?|svg)$", re.I)
+
+
+def _looks_like_image(url: str) -> bool:
+    return bool(IMAGE_EXT.search(urlsplit(url).path))
+
+
+def _resolve_lazy(img) -> None:
+    """Put the real URL (and srcset) where the browser would find it after the script ran."""
+    src = (img.get("src") or "").strip()
+    if not src or src.startswith("data:") or "lazy" in src or "blank.gif" in src \
+            or "placeholder" in src or img.get("data-lazy-src"):
+        for attr in ("data-lazy-src", "data-src", "data-original", "data-orig-src",
+                     "data-lazyload", "data-orig-file"):
+            value = (img.get(attr) or "").strip()
+            if value and not value.startswith("data:"):
+                img.set("src", value)
+                break
+    for attr in ("data-lazy-srcset", "data-srcset"):
+        value = (img.get(attr) or "").strip()
+        if value:
+            img.set("srcset", value)
+            break
+
+
+def body_and_images(raw_html: str, page_url: str) -> tuple[str, list[Image]]:
+    """Sanitised body HTML and its images (lazy loading resolved, originals found)."""
+    el = lxml.html.fragment_fromstring(raw_html, create_parent="div")
+    el.make_links_absolute(page_url, resolve_base_href=False, handle_failures="ignore")
+    # <noscript> copies of lazy images: the real URL, when the <img> before it has none.
+    for noscript in el.iter("noscript"):
+        inner = noscript.text or ""
+        m = re.search(r"<img[^>]+src=['\"]([^'\"]+)['\"]", inner) if inner else None
+        if m is None:
+            inner_img = noscript.find(".//img")
+            real = inner_img.get("src") if inner_img is not None else None
+        else:
+            real = m.group(1)
+        prev = noscript.getprevious()
+        if real and prev is not None and prev.tag == "img":
+            src = prev.get("src") or ""
+            if not src or src.startswith("data:") or "lazy" in src:
+                prev.set("data-noscript-src", urljoin(page_url, real))
+    for img in el.iter("img"):
+        _resolve_lazy(img)
+        if img.get("data-noscript-src") and (not img.get("src") or img.get("src", "").startswith("data:")):
+            img.set("src", img.get("data-noscript-src"))
+    for node in el.xpath(BODY_NOISE):
+        node.drop_tree()
+    for node in list(el.iter()):
+        if node is not el and node.getparent() is not None and isinstance(node.tag, str) and \
+                NOISE_CLASS.search(" ".join((node.get("class") or "", node.get("id") or ""))):
+            node.drop_tree()
+    images = list(_images(el, page_url))
+    inner = (el.text or "").replace("&", "&amp;").replace("<", "&lt;") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in el)
+    if len(el) == 1 and not (el.text or "").strip() and el[0].tag == "div" and \
+            re.search(r"entry-content|post-content|wp-block-post-content|entry-body|post-entry|"
+                      r"articleBody|\bentry\b", " ".join(el[0].get("class", "").split()) +
+                      el[0].get("itemprop", "")):
+        wrapper = el[0]
+        inner = (wrapper.text or "").replace("&", "&amp;").replace("<", "&lt;") + "".join(
+            lxml.html.tostring(child, encoding="unicode") for child in wrapper)
+    return sanitize_html(inner), images
+
+
+def _images(el, page_url: str) -> Iterator[Image]:
+    position = 0
+    for img in el.iter("img"):
+        if SKIP_IMAGE.search(img.get("class", "")):
+            continue
+        src = (img.get("src") or "").strip()
+        if not src or src.startswith("data:"):
+            continue
+        src = urljoin(page_url, src)
+        link_el = next(img.iterancestors("a"), None)
+        href = (link_el.get("href") or "").strip() if link_el is not None else ""
+        link = urljoin(page_url, href) if href else ""
+        declared = [urljoin(page_url, img.get(a).strip()) for a in ("data-orig-file", "data-full-url")
+                    if (img.get(a) or "").strip()]
+        linked = [link] if link and _looks_like_image(link) else []
+        largest = [u for u, _ in _srcset(img.get("srcset"), page_url)]
+        large_file = [urljoin(page_url, img.get("data-large-file").strip())] \
+            if (img.get("data-large-file") or "").strip() else []
+        sources: list[str] = []
+        parent = img.getparent()
+        if parent is not None and parent.tag == "picture":
+            for source in parent.iter("source"):
+                sources.extend(u for u, _ in _srcset(source.get("srcset"), page_url))
+        pool = declared + linked + largest + large_file + sources + [src]
+        full = original_url(pool[0])
+        candidates = [full]
+        # WordPress keeps the "-scaled" copy as its full size: next best after the upload.
+        candidates += [u for u in pool if SCALED_SUFFIX.search(urlsplit(u).path)]
+        candidates += pool
+        size = (img.get("data-orig-size") or "").split(",")
+        yield Image(
+            position=position,
+            src=src,
+            full_url=full,
+            alt=img.get("alt"),
+            caption=_caption(img),
+            link=link,
+            width=int(size[0]) if len(size) == 2 and size[0].isdigit() else None,
+            height=int(size[1]) if len(size) == 2 and size[1].isdigit() else None,
+            candidates=list(dict.fromkeys(candidates)),
+        )
+        position += 1
+
+
+def _has_class(el, name: str) -> bool:
+    return name in (el.get("class") or "").split()
+
+
+def _caption(img) -> str:
+    """The caption WordPress shows under this image (classic, block, gallery markup)."""
+    for ancestor in img.iterancestors():
+        if ancestor.tag == "figure":
+            own = [c for c in ancestor if c.tag == "figcaption"]
+            return clean_text(own[0].text_content()) if own else ""
+        if _has_class(ancestor, "wp-caption"):
+            found = ancestor.xpath(".//*[contains(concat(' ', @class, ' '), ' wp-caption-text ')]")
+            return clean_text(found[0].text_content()) if found else ""
+        if _has_class(ancestor, "gallery-item"):
+            found = ancestor.xpath(".//*[contains(concat(' ', @class, ' '), ' gallery-caption ') or "
+                                   "contains(concat(' ', @class, ' '), ' wp-caption-text ')]")
+            return clean_text(found[0].text_content()) if found else ""
+        if ancestor.tag in ("p", "li", "td", "blockquote", "article", "section", "body", "table"):
+            return ""
+    return ""
+
+
+# -- comments ------------------------------------------------------------------------
+
+COMMENT_NODES = (
+    "//li[contains(concat(' ', normalize-space(@class), ' '), ' comment ')]"
+    " | //div[contains(concat(' ', normalize-space(@class), ' '), ' comment ')]"
+    "[starts-with(@id, 'comment-')]"
+)
+
+
+def _comments(sel: Selector, page_url: str, bid: str) -> Iterator[Comment]:
+    root = sel.root
+    position = 0
+    for node in root.xpath(COMMENT_NODES):
+        cid = _comment_id(node)
+        if not cid:
+            continue
+        own = _without_replies(node)
+        author_el = own.xpath(
+            "(.//*[contains(@class, 'comment-author')]//*[contains(concat(' ', @class, ' '), ' fn ')]"
+            " | .//*[contains(@class, 'wp-block-comment-author-name')])[1]"
+        ) or own.xpath("(.//cite | .//*[contains(@class, 'comment-author')])[1]")
+        author, author_url = "", ""
+        if author_el:
+            author = re.sub(r"\s+(says|said)\s*:?$", "", clean_text(author_el[0].text_content()))
+            link = author_el[0] if author_el[0].tag == "a" else next(iter(author_el[0].iter("a")), None)
+            if link is None:
+                link = next(author_el[0].iterancestors("a"), None)
+            author_url = (link.get("href") or "").strip() if link is not None else ""
+        content = own.xpath(
+            "(.//*[contains(concat(' ', @class, ' '), ' comment-content ')"
+            " or contains(@class, 'wp-block-comment-content')])[1]"
+        ) or own.xpath("(.//*[contains(concat(' ', @class, ' '), ' comment-body ')])[1]")
+        body_html = ""
+        if content:
+            box = content[0]
+            box.make_links_absolute(page_url, resolve_base_href=False, handle_failures="ignore")
+            for junk in box.xpath(".//*[contains(@class, 'reply') or contains(@class, 'comment-meta')"
+                                  " or contains(@class, 'commentmetadata') or "
+                                  "contains(@class, 'comment-author')]"):
+                junk.drop_tree()
+            inner = (box.text or "").replace("&", "&amp;").replace("<", "&lt;") + "".join(
+                lxml.html.tostring(c, encoding="unicode") for c in box)
+            body_html = sanitize_html(inner)
+        parent = next((a for a in node.iterancestors()
+                       if a.tag == "li" and _has_class(a, "comment")), None)
+        yield Comment(
+            id=f"{bid}:c{cid}",
+            author=author,
+            author_url=author_url,
+            published=_comment_time(own),
+            body_html=body_html,
+            body_text=html_to_text(body_html),
+            in_reply_to=f"{bid}:c{_comment_id(parent)}" if parent is not None else "",
+            position=position,
+        )
+        position += 1
+
+
+def _without_replies(node):
+    """A copy of one comment without the replies nested inside it."""
+    import copy
+
+    own = copy.deepcopy(node)
+    for nested in own.xpath(".//*[contains(concat(' ', normalize-space(@class), ' '), ' children ')]"
+                            " | .//li[contains(concat(' ', normalize-space(@class), ' '), ' comment ')]"):
+        if nested.getparent() is not None:
+            nested.drop_tree()
+    return own
+
+
+def _comment_id(node) -> str:
+    ids = [node.get("id", "")] + [c.get("id", "") for c in node
+                                  if (c.get("id") or "").startswith(("comment-", "div-comment-"))]
+    for value in ids:
+        m = re.search(r"comment-(\d+)$", value or "")
+        if m:
+            return m.group(1)
+    return ""
+
+
+def _comment_time(own) -> str:
+    for value in own.xpath(".//time/@datetime"):
+        iso = parse_iso(value)
+        if len(iso) > 10:
+            return iso
+    meta = own.xpath("(.//*[contains(@class, 'comment-meta') or contains(@class, 'commentmetadata') or "
+                     "contains(@class, 'comment-metadata') or contains(@class, 'wp-block-comment-date')])[1]")
+    text = clean_text(meta[0].text_content()) if meta else ""
+    m = re.search(r"([A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d{2})", text)
+    date = parse_date_text(m.group(1)) if m else None
+    return combine_local(date, parse_clock(text[m.end():])) if date else ""
+
+
+# -- feeds: REST JSON, RSS, Atom (the syndication part is shared with generic) ---------
+
+
+def parse_feed(response) -> FeedPage:
+    text = response.text.lstrip()
+    if text.startswith(("[", "{")):
+        return _parse_rest(response)
+    bid = blog_id_for(response.url)
+    return parse_syndication(response, canonical, lambda guid: _rss_post_id(guid, bid))
+
+
+def _rss_post_id(guid: str, bid: str) -> str:
+    m = SHORTLINK_ID.search(guid or "")
+    return f"{bid}:{m.group(1)}" if m else ""
+
+
+def _with_offset(local: str | None, gmt: str | None) -> str:
+    """REST gives site-local ``date`` and UTC ``date_gmt``: together, the time with its offset."""
+    if not local:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(local[:19])
+    except ValueError:
+        return ""
+    if not gmt:
+        return when.isoformat()
+    try:
+        utc = dt.datetime.fromisoformat(gmt[:19])
+    except ValueError:
+        return when.isoformat()
+    minutes = round((when - utc).total_seconds() / 60)
+    offset = dt.timezone(dt.timedelta(minutes=minutes))
+    return when.replace(tzinfo=offset).isoformat()
+
+
+def _parse_rest(response) -> FeedPage:
+    data = json.loads(response.text)
+    if isinstance(data, dict):  # {"code": "rest_disabled", …} and friends
+        raise ValueError(f"REST API answered {data.get('code') or 'an object'}")
+    bid = blog_id_for(response.url)
+    entries = []
+    for item in data:
+        link = item.get("link")
+        if not link or item.get("type", "post") != "post":
+            continue
+        title = item.get("title")
+        title = title.get("rendered", "") if isinstance(title, dict) else title or ""
+        entries.append({
+            "url": canonical(urljoin(response.url, link)),
+            "post_id": f"{bid}:{item['id']}" if item.get("id") is not None else "",
+            "title": clean_text(lxml.html.fromstring(f"<p>{title}</p>").text_content()) if title else "",
+            "published": _with_offset(item.get("date"), item.get("date_gmt")),
+            "updated": _with_offset(item.get("modified"), item.get("modified_gmt")),
+            "labels": [],
+            "comment_count": None,
+        })
+    total = response.headers.get("X-WP-Total")
+    pages = response.headers.get("X-WP-TotalPages")
+    total = int(total) if total and total.strip().isdigit() else None
+    pages = int(pages) if pages and pages.strip().isdigit() else None
+    params = dict(parse_qsl(urlsplit(response.url).query, keep_blank_values=True))
+    page = int(params.get("page", "1")) if params.get("page", "1").isdigit() else 1
+    next_url = ""
+    if data and (pages is None and len(data) >= int(params.get("per_page", "10") or 10)
+                 or pages is not None and page < pages):
+        params["page"] = str(page + 1)
+        parts = urlsplit(response.url)
+        next_url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params), ""))
+    return FeedPage(entries=entries, next_url=next_url, total=total)
+
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def rfc822(value: str | None) -> str:
+    """RSS ``pubDate`` → ISO 8601 with its offset."""
+    if not value:
+        return ""
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return parse_iso(value)
+    if when is None:
+        return ""
+    return when.isoformat() if when.tzinfo else when.isoformat()
+
+
+def parse_syndication(response, canon, post_id_from_guid=lambda guid: "") -> FeedPage:
+    """RSS 2.0 or Atom: post URLs, exact times, categories. Not paged (WordPress and most
+    static generators list the latest posts only)."""
+    sel = Selector(text=response.text, type="xml")
+    sel.remove_namespaces()
+    entries = []
+    for item in sel.xpath("//item | //entry"):
+        link = item.xpath("link[@rel='alternate']/@href | link[not(@rel)]/@href").get() \
+            or clean_text(item.xpath("link/text()").get())
+        if not link:
+            continue
+        guid = item.xpath("guid/text() | id/text()").get() or ""
+        published = rfc822(item.xpath("pubDate/text()").get()) or \
+            parse_iso(item.xpath("published/text() | date/text() | issued/text()").get())
+        updated = parse_iso(item.xpath("updated/text() | modified/text()").get())
+        comments = item.xpath("comments[not(contains(., '://'))]/text()").get()
+        entries.append({
+            "url": canon(urljoin(response.url, link.strip())),
+            "post_id": post_id_from_guid(guid),
+            "title": clean_text(" ".join(item.xpath("title//text()").getall())),
+            "published": published,
+            "updated": updated,
+            "labels": [clean_text(c) for c in
+                       item.xpath("category/text() | category/@term").getall() if clean_text(c)],
+            "comment_count": int(comments) if comments and comments.strip().isdigit() else None,
+        })
+    return FeedPage(entries=entries, next_url="", total=None)
