@@ -29,6 +29,8 @@ def main():
 @click.option("--quiet", is_flag=True, help="Only warnings and the final line (for cron).")
 @click.option("--verbose", is_flag=True, help="Scrapy's full log on a terminal too.")
 @click.option("--ignore-robots", is_flag=True, help="For owners archiving their own blog.")
+@click.option("--contact", default=None, metavar="URL",
+              help="Where site owners can reach you; sent in the User-Agent.")
 @click.option("--images", default="db", show_default=True, metavar="none|db|dir:PATH",
               help="Keep post images in the database, in a folder, or not at all.")
 @click.option("--full", is_flag=True,
@@ -36,7 +38,7 @@ def main():
                    "(default: after one complete crawl, fetch only what is new or changed).")
 @click.option("--wait", default=0.0, metavar="SECONDS",
               help="If another crawl is writing this archive, wait this long for it.")
-def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, images, full, wait):
+def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, contact, images, full, wait):
     """Crawl one or more blogs into the archive."""
     from .runner import crawl as run_crawl, parse_overrides
 
@@ -54,18 +56,38 @@ def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, images, full,
         settings.setdefault("BLOGARCHIVE_PROGRESS", "rich")
     if ignore_robots:
         settings["ROBOTSTXT_OBEY"] = False
+    if contact:
+        settings["BLOGARCHIVE_CONTACT"] = contact
     if images not in ("none", "db") and not (images.startswith("dir:") and len(images) > 4):
         raise click.UsageError(f"--images {images!r}: use none, db or dir:PATH")
     if images.startswith("dir:"):
         images = "dir:" + str(Path(images[4:]).resolve())
     settings["BLOGARCHIVE_IMAGES"] = images
     try:
+        _check_free_space(db_path, settings)
         row = run_crawl(urls, db_path, settings, full=full, wait=wait)
     except store.StoreError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_USAGE)
     print_summary(row, quiet=quiet)
     sys.exit(EXIT_OK if row.get("status") == "finished" else EXIT_CRAWL_FAILED)
+
+
+def _check_free_space(db_path: str, settings: dict) -> None:
+    """A disk too full to hold the crawl fails now, before any fetching, not halfway."""
+    import shutil
+
+    from .runner import project_settings
+
+    need_mb = project_settings(settings).getfloat("BLOGARCHIVE_MIN_FREE_MB")
+    folder = Path(db_path).resolve().parent
+    if need_mb <= 0 or not folder.is_dir():
+        return  # (a missing folder is reported by the store)
+    free_mb = shutil.disk_usage(folder).free / 1024 / 1024
+    if free_mb < need_mb:
+        raise store.StoreError(
+            f"{db_path}: only {free_mb:.1f} MB free on the disk holding the archive; a crawl "
+            f"needs {need_mb:g} MB (-s BLOGARCHIVE_MIN_FREE_MB=… to change that)")
 
 
 def print_summary(row: dict, quiet: bool = False) -> None:
@@ -84,7 +106,7 @@ def print_summary(row: dict, quiet: bool = False) -> None:
     if row.get("duration_s") is not None:
         line += f" in {row['duration_s']:.1f}s"
     click.echo(line)
-    if not quiet:
+    if not quiet or row.get("status") != "finished":  # a failed cron run says why
         for kind, info in sorted(errors.items()):
             examples = ", ".join(info.get("examples", [])[:3])
             click.echo(f"  {kind}: {info['count']}  e.g. {examples}")
@@ -118,6 +140,17 @@ def status(db_path, limit, as_json):
             str(r["errors"] or 0), f"{r['duration_s'] or 0:.1f}",
         )
     Console().print(table)
+    if rows:  # what the latest crawl could not get, and where
+        latest = rows[0]
+        errors = latest.get("errors_by_kind") or {}
+        if errors:
+            click.echo(f"crawl {latest['id']} ({latest['status']}): errors by kind")
+        for kind, info in sorted(errors.items(), key=lambda e: (-e[1].get("count", 0), e[0])):
+            click.echo(f"  {kind}: {info.get('count', 0)}")
+            for url in info.get("examples", [])[:5]:
+                click.echo(f"    {url}")
+        if latest.get("message"):
+            click.echo(f"  {latest['message']}")
 
 
 @main.command()

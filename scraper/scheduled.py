@@ -32,6 +32,10 @@ class Job:
     images: str = "db"
     full: bool = False
     ignore_robots: bool = False
+    # Unattended runs refuse private, loopback and link-local addresses (a config
+    # pointing at an intranet host by mistake, or a blog redirecting there);
+    # `allow_private = true` for a blog on your own network.
+    allow_private: bool = False
     settings: dict = field(default_factory=dict)
     publish_to: str = ""  # copy a consistent snapshot here after a successful crawl
     hook: str = ""  # shell command run after a successful crawl ($BLOGARCHIVE_DB is set)
@@ -60,6 +64,7 @@ def load(path: str | os.PathLike) -> tuple[list[Job], dict]:
         job.images = merged.get("images", job.images)
         job.full = job.full or bool(merged.get("full", False))
         job.ignore_robots = job.ignore_robots or bool(merged.get("ignore_robots", False))
+        job.allow_private = job.allow_private or bool(merged.get("allow_private", False))
         job.settings.update({k: str(v) for k, v in merged.get("settings", {}).items()})
         if merged.get("publish_to"):
             job.publish_to = str((base / merged["publish_to"]).resolve())
@@ -75,6 +80,7 @@ def command(job: Job) -> list[str]:
         cmd.append("--full")
     if job.ignore_robots:
         cmd.append("--ignore-robots")
+    cmd += ["-s", f"BLOGARCHIVE_ALLOW_PRIVATE={int(job.allow_private)}"]
     for name, value in job.settings.items():
         cmd += ["-s", f"{name}={value}"]
     return cmd

@@ -13,9 +13,17 @@ BLOGARCHIVE_MAX_LISTING_PAGES = 20000
 BLOGARCHIVE_MAX_REQUESTS_PER_BLOG = 1_000_000
 # A crawl whose failed requests exceed this share of all requests exits 1.
 BLOGARCHIVE_ERROR_THRESHOLD = 0.05
+# `blogarchive crawl` refuses to start with less free space than this beside the archive.
+BLOGARCHIVE_MIN_FREE_MB = 50
 
+# `--contact URL` or -s BLOGARCHIVE_CONTACT=… changes the User-Agent too
+# (scraper.middlewares.UserAgent); -s USER_AGENT=… replaces it whole.
 USER_AGENT = f"blogarchive/0.1 (+{BLOGARCHIVE_CONTACT})"
 ROBOTSTXT_OBEY = True
+# Private, loopback and link-local addresses (also after DNS resolution and on
+# redirects): allowed for `blogarchive crawl`, refused for scheduled runs
+# (`blogarchive run`, unless the config says allow_private = true).
+BLOGARCHIVE_ALLOW_PRIVATE = True
 
 # Politeness: one request at a time per blog, AutoThrottle adapts the delay.
 CONCURRENT_REQUESTS = 16
@@ -32,6 +40,10 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 # Failures after retries are recorded in the archive and summarised at the end;
 # they are not worth an ERROR line each in a cron mail.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+# 429/503: Retry-After is honoured up to this many seconds; without it the host
+# waits BACKOFF, 2×BACKOFF, 4×BACKOFF… (same cap). Retries count in RETRY_TIMES.
+BLOGARCHIVE_RETRY_AFTER_MAX = 120
+BLOGARCHIVE_RETRY_BACKOFF = 5
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # pages; images have their own limit
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
@@ -39,6 +51,17 @@ REDIRECT_MAX_TIMES = 10
 METAREFRESH_ENABLED = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {  # see scraper/middlewares.py
+    "scraper.middlewares.PrivateAddress": 50,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "scraper.middlewares.UserAgent": 500,
+    "scraper.middlewares.RetryAfter": 555,  # before RetryMiddleware (550) sees 429/503
+    "scraper.middlewares.SizeLimit": 560,
+    "scraper.middlewares.Encoding": 585,  # after decompression (590)
+    "scraper.middlewares.OffsiteRedirect": 610,  # before RedirectMiddleware (600)
+}
+TWISTED_DNS_RESOLVER = "scraper.middlewares.PrivateAddressResolver"
 
 ITEM_PIPELINES = {"scraper.pipelines.StorePipeline": 300}
 EXTENSIONS = {"scraper.progress.Progress": 500}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -10,6 +11,13 @@ from w3lib.url import safe_url_string
 TRACKING_PARAMS = {
     "fbclid", "gclid", "mc_cid", "mc_eid", "_ga", "ref", "ref_src", "igshid",
 }
+# Session ids (compared lower-case): a new one per visit would make every page new.
+SESSION_PARAMS = {
+    "phpsessid", "jsessionid", "aspsessionid", "sessionid", "session_id", "sessid", "cfid",
+    "cftoken", "zenid", "oscsid",
+}
+# …and the same as path parameters: /page.html;jsessionid=…
+SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#;]*", re.I)
 ALLOWED_SCHEMES = {"http", "https"}
 
 
@@ -37,11 +45,13 @@ def strip_params(url: str, drop=(), drop_prefixes=("utm_",), fragment: bool = Tr
     kept = []
     for pair in parts.query.split("&") if parts.query else []:
         key = unquote(pair.split("=", 1)[0])
-        if key in drop or key in TRACKING_PARAMS or key.startswith(tuple(drop_prefixes)):
+        if key in drop or key in TRACKING_PARAMS or key.startswith(tuple(drop_prefixes)) \
+                or key.lower() in SESSION_PARAMS:
             continue
         kept.append(pair)
+    path = SESSION_PATH_PARAM.sub("", parts.path)
     return urlunsplit(
-        (parts.scheme, parts.netloc.lower(), parts.path or "/", "&".join(kept),
+        (parts.scheme, parts.netloc.lower(), path or "/", "&".join(kept),
          "" if fragment else parts.fragment)
     )
 

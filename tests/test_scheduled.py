@@ -21,7 +21,8 @@ SCHEDULED = ROOT / "scheduled"
 
 
 def write_config(folder: Path, blogs: list[tuple[str, str]], **extra) -> Path:
-    lines = ["[defaults]", 'log = "logs/run.log"', "[defaults.settings]"]
+    lines = ["[defaults]", 'log = "logs/run.log"', "allow_private = true",  # a local server
+             "[defaults.settings]"]
     lines += [f'{a.split("=")[0]} = "{a.split("=")[1]}"' for a in FAST[1::2]]
     for url, db in blogs:
         lines += ["[[blog]]", f'url = "{url}"', f'db = "{db}"']

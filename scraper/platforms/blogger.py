@@ -78,6 +78,8 @@ def canonical(url: str) -> str:
     m = MIRRORED_QUERY.match(parts.path)
     if m:  # an offline mirror saved "post.html?showComment=…" as a file name
         parts = parts._replace(path=m.group(1))
+    if parts.query and (POST_PATH.match(unquote(parts.path)) or ARCHIVE_PATH.match(unquote(parts.path))):
+        parts = parts._replace(query="")  # no query changes a post or archive page: no permutations
     netloc = parts.netloc
     m = CCTLD_BLOGSPOT.match(parts.hostname or "")
     if m:  # legacy country domains are the same blog

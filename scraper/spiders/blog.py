@@ -16,6 +16,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.utils.sitemap import Sitemap
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionDone, ConnectionLost
 
 from .. import images, platforms, store
 from ..items import Blog, FeedEntries, Fetch, ImageFailure, ImageFile, PostComments, PostSeen
@@ -32,7 +33,11 @@ FAILURE_KINDS = {
     "DownloadConnectionRefusedError": "connection_refused",
     "ResponseDataLossError": "truncated", "ConnectionLost": "connection_lost",
     "ResponseNeverReceived": "connection_lost", "DownloadCancelledError": "cancelled",
+    "DownloadFailedError": "connection_lost",  # closed before any answer
 }
+# What a file format starts with: served as text/html, it is still not a page.
+BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b",
+                b"RIFF", b"\x00\x00\x01\x00", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"ID3")
 # After these, other URLs on the same host are not tried in this run.
 HOST_DOWN = {"dns", "connection_refused"}
 LISTING_ROLES = {"home", "archive", "label", "older"}
@@ -58,6 +63,7 @@ class Site:
     watermark: object = None  # latest change the feed showed in earlier runs (UTC)
     census: set[str] | None = None  # post URLs the full feed lists (when deletions are suspected)
     listed: set[str] = field(default_factory=set)  # post URLs the feed listed in this run
+    shown: set[str] = field(default_factory=set)  # dedupe keys of posts pages showed in this run
     # The feed listed as many posts as it says the blog has: listing pages can
     # only repeat it, so no more of them are fetched.
     feed_complete: bool = False
@@ -113,7 +119,7 @@ class BlogSpider(scrapy.Spider):
             record = store.find_blog(self.archive, origin(site.seed))
             if record:
                 self._resume(site, record)
-            yield self._request(site, site.seed, "home", force=True)
+            yield self._request(site, site.seed, "home", force=True, seed=True)
 
     def _resume(self, site: Site, record: dict) -> None:
         """An archived blog: pick the platform and the mode from what the archive holds."""
@@ -140,6 +146,25 @@ class BlogSpider(scrapy.Spider):
             if h in site.hosts:
                 return site
         return None
+
+    def _site_of(self, response) -> tuple[Site | None, bool]:
+        """The blog a response belongs to, and whether a redirect took it off the blog's hosts."""
+        site = self._site(response.url)
+        if site is not None:
+            return site, False
+        first = (response.meta.get("redirect_urls") or [response.request.url])[0]
+        return self._site(first), True
+
+    def may_redirect(self, request, target: str) -> bool:
+        """Follow this redirect? Within the blog, yes; to another host only from the seed
+        (the blog's other name: http→https, blogspot→custom domain), for feeds (FeedBurner)
+        and for images (CDNs). Asked by scraper.middlewares.OffsiteRedirect."""
+        meta = request.meta
+        if meta.get("seed") or meta.get("role") in ("image", "feed"):
+            return True
+        first = (meta.get("redirect_urls") or [request.url])[0]
+        site = self._site(request.url) or self._site(first)
+        return site is None or host(target) in site.hosts
 
     def _key(self, site: Site, url: str) -> str:
         return site.platform.dedupe_key(url) if site.platform else url
@@ -215,10 +240,18 @@ class BlogSpider(scrapy.Spider):
 
     def parse_page(self, response):
         role = response.meta.get("role", "home")
-        site = self._site(response.url) or self._site(response.request.url)
+        site, moved = self._site_of(response)
         if site is None:
             return
-        site.hosts.add(host(response.url))  # redirects to the blog's own other name
+        if moved:
+            if not response.meta.get("seed"):  # pages off the blog are not archived
+                first = response.meta["redirect_urls"][0] if response.meta.get("redirect_urls") \
+                    else response.request.url
+                yield Fetch(url=first, kind=role, status=response.status, error="offsite_redirect",
+                            message=f"redirected to {response.url}, off the blog; not followed",
+                            reason=response.meta.get("reason", ""))
+                return
+            site.hosts.add(host(response.url))  # the seed redirects to the blog's own other name
         if response.status == 304:
             yield from self._not_modified(site, response, role)
             return
@@ -227,6 +260,14 @@ class BlogSpider(scrapy.Spider):
         ).lower():
             yield self._fetch(response, role, error="not_html",
                               message=response.headers.get("Content-Type", b"").decode("latin-1"))
+            return
+        if not response.body.strip():
+            yield self._fetch(response, role, error="empty", message="the server sent no content")
+            return
+        head = response.body[:2048]
+        if head.startswith(BINARY_MAGIC) or (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+            yield self._fetch(response, role, error="binary",
+                              message="served as text/html but the body is a binary file")
             return
         if site.platform is None:
             site.platform = platforms.detect(response)
@@ -254,18 +295,29 @@ class BlogSpider(scrapy.Spider):
         yield self._fetch(response, role, post_id=post_id)
 
         new_posts = 0
+        fresh = 0  # posts this page shows that no page showed before in this run
         older: list[str] = []
+        listings = []
         for link in platform.links(response):
             if host(link.url) not in site.hosts:
                 continue
             if link.role == "older":
                 older.append(link.url)
             elif link.role == "post":
+                key = self._key(site, link.url)
+                if key not in site.shown:
+                    site.shown.add(key)
+                    fresh += 1
                 request = self._post_request(site, link.url)
                 if request is not None:
                     new_posts += 1
                     yield request
             elif link.role in LISTING_ROLES and site.mode != "incremental" and not site.feed_complete:
+                listings.append(link)
+        # Crawler traps (endless calendars, deep or permuted listing URLs) show nothing
+        # new: a listing page that shows no post unseen in this run is a dead end.
+        if role == "home" or fresh:
+            for link in listings:
                 request = self._request(site, link.url, link.role)
                 if request is not None:
                     yield request
@@ -325,7 +377,7 @@ class BlogSpider(scrapy.Spider):
             yield from self._missing_images(site)
 
     def parse_feed(self, response):
-        site = self._site(response.url) or self._site(response.request.url)
+        site, _ = self._site_of(response)
         if site is None or site.platform is None:
             return
         if response.status == 304:
@@ -386,7 +438,7 @@ class BlogSpider(scrapy.Spider):
                 yield request
 
     def parse_comments(self, response):
-        site = self._site(response.url) or self._site(response.request.url)
+        site, _ = self._site_of(response)
         if site is None or site.platform is None or response.status == 304:
             return
         try:
@@ -454,7 +506,7 @@ class BlogSpider(scrapy.Spider):
                     yield request
 
     def parse_sitemap(self, response):
-        site = self._site(response.url) or self._site(response.request.url)
+        site, _ = self._site_of(response)
         if site is None or site.platform is None:
             return
         yield self._fetch(response, "sitemap")
@@ -561,12 +613,22 @@ class BlogSpider(scrapy.Spider):
     def _failure_kind(failure) -> tuple[str, str]:
         """A short, stable name for what went wrong (Scrapy's and Twisted's names vary)."""
         message = str(failure.value)[:500]
-        if failure.check(IgnoreRequest):
-            return ("robots" if "robots" in message.lower() else "ignored"), message
-        name = failure.type.__name__ if failure.type else "error"
+        kind = getattr(failure.value, "kind", None)  # scraper.middlewares names its own
+        if isinstance(kind, str) and kind:
+            return kind, message
         lowered = message.lower()
         if "maxsize" in lowered or "max size" in lowered or "larger than" in lowered:
-            return "too_large", message
+            return "too_large", message  # also decompression bombs (IgnoreRequest)
+        if failure.check(IgnoreRequest):
+            if "max redirections" in lowered:
+                return "redirect_loop", message
+            return ("robots" if "robots" in lowered else "ignored"), message
+        name = failure.type.__name__ if failure.type else "error"
+        if name == "ResponseDataLossError":  # reset mid-body, or closed short of Content-Length
+            reasons = getattr(failure.value.__cause__, "reasons", None) or []
+            if any(r.check(ConnectionLost) and not r.check(ConnectionDone) for r in reasons):
+                return "connection_reset", "the connection was reset in the middle of the body"
+            return "truncated", message or "the body ended before the length the server announced"
         return FAILURE_KINDS.get(name, name), message
 
     def failed(self, failure):
@@ -583,13 +645,10 @@ class BlogSpider(scrapy.Spider):
                 return
             yield self._fetch(response, role, error=f"http_{response.status}")
             return
-        if failure.check(IgnoreRequest):
-            reason = str(failure.value) or "ignored"
-            kind = "robots" if "robots" in reason.lower() else "ignored"
-            yield Fetch(url=request.url, kind=role, error=kind, message=reason)
-            return
         kind, message = self._failure_kind(failure)
-        yield Fetch(url=request.url, kind=role, error=kind, message=message)
+        # Under the URL the crawl asked for, not the last hop of a redirect chain.
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        yield Fetch(url=url, kind=role, error=kind, message=message)
 
     def _fetch(self, response, role: str, error: str = "", message: str = "", post_id: str = ""):
         headers = response.headers
