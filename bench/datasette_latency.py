@@ -1,0 +1,136 @@
+"""Datasette latency over a big archive: full-text search and the label facet (median, p95).
+
+    python bench/datasette_latency.py --posts 100000 --db /tmp/archive-100k.db    # builds it if missing
+    python bench/datasette_latency.py --db existing.db --requests 60
+
+The archive is built with store.save_post (FTS on) from the sample blog's
+model (bench/store.py --source sample), unless --db already exists. Then it
+is published twice, one after the other: as `blogarchive serve` publishes it
+(the project's metadata.yml: default facets, plugins, templates, mutable) and
+as a bare `datasette -i` (no metadata) for comparison. Requests are sequential,
+after a warm-up; targets: search < 100 ms, label facet < 250 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH] + [str(BENCH)]
+
+import benchlib  # noqa: E402
+
+SEARCHES = ["harbour", "Tromsø", "ceasefire", "night train", '"peace talks"', "Gdańsk AND ferry", "quay*"]
+QUERIES = {
+    "search": [f"/{{db}}/posts.json?_search={urllib.request.quote(q)}" for q in SEARCHES],
+    "search, _nofacet=1": [f"/{{db}}/posts.json?_search={urllib.request.quote(q)}&_nofacet=1" for q in SEARCHES],
+    "label facet": ["/{db}/posts.json?_facet_array=labels"],
+    "search + label facet": [f"/{{db}}/posts.json?_search={urllib.request.quote(q)}&_facet_array=labels"
+                             for q in SEARCHES[:3]],
+    "posts page (HTML)": ["/{db}/posts"],
+}
+
+
+def ensure_archive(db: Path, posts: int) -> dict:
+    if db.exists():
+        return {"built": False}
+    import store as store_bench
+    result = store_bench.run(posts, "sample", db, fts=True, quiet=True)
+    return {"built": True, "insert_posts_per_s": result["insert_posts_per_s"], "db_bytes": result["db_bytes"]}
+
+
+def measure(base: str, db_name: str, requests: int, warmup: int = 3) -> dict:
+    out = {}
+    for name, paths in QUERIES.items():
+        paths = [p.format(db=db_name) for p in paths]
+        for path in paths[:1] * warmup:
+            _get(base + path)
+        times, statuses = [], set()
+        for i in range(requests):
+            started = time.perf_counter()
+            status = _get(base + paths[i % len(paths)])
+            times.append(time.perf_counter() - started)
+            statuses.add(status)
+        out[name] = {"median_ms": benchlib.median(times) * 1000, "p95_ms": benchlib.percentile(times, 95) * 1000,
+                     "max_ms": max(times) * 1000, "n": requests, "statuses": sorted(statuses)}
+    return out
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r:
+            r.read()
+            return r.status
+    except urllib.error.HTTPError as e:
+        e.read()
+        return e.code
+
+
+def serve(cmd: list, port: int):
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=benchlib.ROOT)
+    try:
+        benchlib.wait_port("127.0.0.1", port, timeout=60)
+    except RuntimeError:
+        proc.kill()
+        raise RuntimeError("datasette did not start: " + proc.stderr.read().decode()[-2000:])
+    return proc
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="archive to query (built if missing)")
+    parser.add_argument("--posts", type=int, default=100000, help="size of the archive to build")
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per query kind")
+    parser.add_argument("--only", choices=["project", "bare"], default=None)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    built = ensure_archive(args.db, args.posts)
+    import sqlite3
+    con = sqlite3.connect(args.db)
+    n_posts = con.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+    con.close()
+    print(f"archive {args.db}: {n_posts} posts, {args.db.stat().st_size / 1e6:.0f} MB {json.dumps(built)}")
+    from scraper.publish import datasette_command
+    results = {"posts": n_posts, "build": built}
+    setups = {
+        "blogarchive serve (project metadata, mutable)":
+            lambda port: datasette_command([str(args.db)], port=port),
+        "datasette -i (no metadata)":
+            lambda port: [sys.executable, "-m", "datasette", "serve", "-i", str(args.db), "--port", str(port)],
+    }
+    if args.only == "project":
+        setups.pop("datasette -i (no metadata)")
+    elif args.only == "bare":
+        setups.pop("blogarchive serve (project metadata, mutable)")
+    rows = []
+    for setup, make in setups.items():
+        port = benchlib.free_port()
+        proc = serve(make(port), port)
+        try:
+            figures = measure(f"http://127.0.0.1:{port}", args.db.stem, args.requests)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+        results[setup] = figures
+        for kind, f in figures.items():
+            target = {"search": 100, "search, _nofacet=1": 100, "label facet": 250}.get(kind)
+            rows.append({"setup": setup, "query": kind, "median ms": f["median_ms"], "p95 ms": f["p95_ms"],
+                         "max ms": f["max_ms"], "n": f["n"], "status": ",".join(map(str, f["statuses"])),
+                         "target": f"< {target} ms" if target else "",
+                         "met": ("yes" if f["p95_ms"] < target else "NO") if target else ""})
+    print(benchlib.table(rows, list(rows[0])))
+    print(f"load average {benchlib.load_average()}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Each benchmark in bench/ still runs, in a tiny smoke mode (figures not checked, only that they come out).
+
+No nginx, wrk or wget needed: the fixture site is served by the standard
+library (bench/benchlib.py PythonStatic); wget runs only where it is installed.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import CORPUS, ROOT
+
+BENCH = ROOT / "bench"
+
+
+def run(*args, timeout=120):
+    result = subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, cwd=ROOT,
+                            timeout=timeout)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench") / "site"
+    run(BENCH / "make_site.py", "build", "--posts", "24", "--out", root)
+    manifest = json.loads((root / "site.json").read_text())
+    assert manifest["kinds"]["post"] == 24 and manifest["image_files"] > 0
+    assert (root / "blog" / "@.html").is_file() and (root / "blog" / "robots.txt@.txt").is_file()
+    return root
+
+
+def test_crawl_benchmark_smoke(site, tmp_path):
+    out = run(BENCH / "crawl.py", site, "--server", "python", "--no-server-measure", "--images-run",
+              "--workdir", tmp_path, "--json", tmp_path / "crawl.json")
+    assert "blogarchive / bare spider" in out
+    figures = json.loads((tmp_path / "crawl.json").read_text())["sites"][0]["summary"]
+    assert figures["blogarchive"]["posts_saved"] == 24
+    assert figures["blogarchive (images db)"]["posts_saved"] == 24
+    assert figures["bare scrapy"]["requests"] == figures["blogarchive"]["requests"]
+
+
+def test_store_benchmark_smoke(tmp_path):
+    out = run(BENCH / "store.py", "--posts", "20", "--json", tmp_path / "store.json")
+    rows = json.loads((tmp_path / "store.json").read_text())
+    assert rows[0]["rows"]["posts"] == 20 and rows[0]["db_over_raw_html"] > 0
+    assert "posts/s" in out
+
+
+def test_images_benchmark_smoke(site):
+    out = run(BENCH / "images.py", site, "--server", "python")
+    assert "FilesPipeline" in out and "blogarchive" in out
+
+
+def test_datasette_benchmark_smoke(tmp_path):
+    out = run(BENCH / "datasette_latency.py", "--db", tmp_path / "archive.db", "--posts", "40",
+              "--requests", "2", "--only", "bare")
+    assert "label facet" in out and "search" in out
+
+
+@pytest.mark.skipif(not (CORPUS / "sites" / "klenovsekboris.blogspot.com").is_dir(),
+                    reason="../shared/corpus is not beside the checkout")
+def test_completeness_benchmark_smoke():
+    out = run(BENCH / "completeness.py", "--sites", "klenovsekboris.blogspot.com")
+    assert "klenovsekboris" in out and "blogarchive" in out
