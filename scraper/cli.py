@@ -38,7 +38,11 @@ def main():
                    "(default: after one complete crawl, fetch only what is new or changed).")
 @click.option("--wait", default=0.0, metavar="SECONDS",
               help="If another crawl is writing this archive, wait this long for it.")
-def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, contact, images, full, wait):
+@click.option("--redis", "redis_url", default=None, metavar="URL",
+              help="Seed the shared frontier of `blogarchive worker`s at redis://host:6379/0 and "
+                   "exit (docs/scale-out.md).")
+def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, contact, images, full, wait,
+          redis_url):
     """Crawl one or more blogs into the archive."""
     from .runner import crawl as run_crawl, parse_overrides
 
@@ -63,6 +67,10 @@ def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, contact, imag
     if images.startswith("dir:"):
         images = "dir:" + str(Path(images[4:]).resolve())
     settings["BLOGARCHIVE_IMAGES"] = images
+    if redis_url:  # distributed: the workers crawl, the writer writes (scraper/distributed.py)
+        from .distributed import seed_command
+
+        sys.exit(seed_command(redis_url, urls, db_path, settings, full))
     try:
         _check_free_space(db_path, settings)
         row = run_crawl(urls, db_path, settings, full=full, wait=wait)
@@ -225,6 +233,15 @@ main.add_command(run_command, name="run")
 from .importer import import_command  # noqa: E402
 
 main.add_command(import_command, name="import")
+
+try:  # scale-out commands (scrapy-redis); the embedded crawl needs none of it
+    from .distributed import queue_command, worker_command, writer_command  # noqa: E402
+except ImportError:  # pragma: no cover
+    pass
+else:
+    main.add_command(worker_command, name="worker")
+    main.add_command(writer_command, name="writer")
+    main.add_command(queue_command, name="queue")
 
 if __name__ == "__main__":
     main()
