@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-# bench/ must not come first on sys.path: bench/incremental.py would shadow the
-# `incremental` package Twisted imports. Appended instead, for `import benchlib`.
+# bench/ must not come first on sys.path: a script there named like a package would shadow it. Appended instead, for `import benchlib`.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH] + [str(BENCH)]
 
 import scrapy  # noqa: E402

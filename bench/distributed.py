@@ -42,8 +42,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-# bench/ must not come first on sys.path: bench/incremental.py would shadow the
-# `incremental` package Twisted imports.
+# bench/ must not come first on sys.path: a script there named like a package would shadow it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH] + [str(ROOT)]
 PYTHON = sys.executable
 CLI = [PYTHON, "-m", "scraper.cli"]

@@ -32,8 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# bench/ holds scripts whose names shadow packages (bench/incremental.py vs Twisted's
-# "incremental"): import from the project root, not from here.
+# A script in bench/ named like a package would shadow it: import from the project root.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 

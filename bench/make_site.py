@@ -41,8 +41,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 BENCH = Path(__file__).resolve().parent
-# bench/ must not come first on sys.path: bench/incremental.py would shadow the
-# `incremental` package Twisted imports. Appended instead, for `import benchlib`.
+# bench/ must not come first on sys.path: a script there named like a package would shadow it. Appended instead, for `import benchlib`.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH] + [str(BENCH)]
 import benchlib  # noqa: E402
 from benchlib import BLOG_HOST, IMAGE_HOST, SUFFIX_OF, Site, page_file  # noqa: E402

@@ -25,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-# bench/ must not come first on sys.path (bench/incremental.py would shadow Twisted's `incremental`).
+# bench/ must not come first on sys.path (a script there named like a package would shadow it).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH] + [str(BENCH)]
 
 import benchlib  # noqa: E402

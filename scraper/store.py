@@ -335,6 +335,12 @@ def open_db(path: str | os.PathLike, *, create: bool = True) -> sqlite_utils.Dat
 
 def start_crawl(db: sqlite_utils.Database, seeds: Iterable[str]) -> int:
     with db.atomic():
+        # Only one crawl writes an archive at a time (scraper/lock.py), so a row
+        # still "running" is from a process that was killed before it could say so.
+        db.execute(
+            "UPDATE crawls SET status = 'interrupted', message = ? WHERE status = 'running'",
+            ["the crawl process ended without closing its crawl (killed, or the machine stopped)"],
+        )
         table = db["crawls"].insert(
             {"started": now(), "status": "running", "seeds": json.dumps(list(seeds))}
         )

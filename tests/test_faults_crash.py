@@ -94,6 +94,9 @@ def test_sigkill_halfway_then_rerun_loses_nothing_and_refetches_nothing(tmp_path
     refetched = [p for p in second if server.origin + p in after_kill]
     assert refetched == []  # what the first run stored is not fetched again
     assert "crawl 2: finished" in result.stdout
+    # the killed crawl does not stay "running" forever in `blogarchive status`
+    assert conn.execute("SELECT id, status FROM crawls ORDER BY id").fetchall() == [
+        (1, "interrupted"), (2, "finished")]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

@@ -1,6 +1,6 @@
 """Incremental re-crawls against a fixture blog served locally: requests and time.
 
-    python bench/incremental.py --posts 500 --new 10
+    python bench/recrawl.py --posts 500 --new 10
 
 Prints, for the first full crawl (the baseline) and for re-runs with no
 change, with k new posts and with one edited post: requests to the blog host
