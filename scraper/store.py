@@ -369,14 +369,27 @@ def record_fetch(db: sqlite_utils.Database, fetch: dict, crawl_id: int | None) -
     row["status"] = fetch.get("status")
     row["fetched_at"] = now()
     row["crawl_id"] = crawl_id
+    # Plain SQL (one row per response, on the hot path): an upsert that keeps
+    # columns this fetch did not state, like sqlite-utils' upsert.
+    cols = [c for c in row if c in FETCH_COLUMNS]
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != "url")
     with db.atomic():
-        db["fetches"].upsert(row, pk="url")
+        db.execute(
+            f"INSERT INTO fetches ({', '.join(f'[{c}]' for c in cols)}) "
+            f"VALUES ({', '.join('?' for _ in cols)}) ON CONFLICT(url) DO UPDATE SET {updates}",
+            [row[c] for c in cols],
+        )
+
+
+FETCH_COLUMNS = {"url", "kind", "status", "error", "message", "etag", "last_modified",
+                 "content_hash", "post_id", "fetched_at", "crawl_id", "reason"}
 
 
 def fetch_validators(db: sqlite_utils.Database, url: str) -> dict | None:
     """What we know of a URL from earlier runs (ETag, Last-Modified, hash, status)."""
-    rows = list(db["fetches"].rows_where("url = ?", [url], limit=1))
-    return rows[0] if rows else None
+    cursor = db.execute("SELECT * FROM fetches WHERE url = ?", [url])
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row)) if row else None
 
 
 # -- blogs and posts --------------------------------------------------------

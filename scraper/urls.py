@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
@@ -67,6 +68,7 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}/"
 
 
+@functools.lru_cache(maxsize=65536)
 def host(url: str) -> str:
     """Host and port (the port only when not the scheme's default): one site each."""
     parts = urlsplit(url)

@@ -11,6 +11,7 @@ fields are read by trying each family's markup in turn.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -71,6 +72,7 @@ def detect(response) -> bool:
     return bool(BLOG_ID_RE.search(head)) or "_WidgetManager._Init('//www.blogger.com" in response.text
 
 
+@functools.lru_cache(maxsize=65536)  # called for every link on every page
 def canonical(url: str) -> str:
     """The one URL a post or listing is known by (no ?m=1, ?showComment=, fragment)."""
     url = strip_params(url, drop=PRESENTATION_PARAMS)
@@ -87,6 +89,7 @@ def canonical(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
+@functools.lru_cache(maxsize=65536)  # called for every link on every page
 def dedupe_key(url: str) -> str:
     """Listing pages reached under different offsets are one page (updated-max in UTC)."""
     url = canonical(url)
@@ -111,6 +114,7 @@ def _utc(value: str) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=65536)  # called for every link on every page
 def classify(url: str) -> str | None:
     """post | archive | label | older | newer | home | feed | None (not ours to follow)."""
     parts = urlsplit(url)
@@ -156,7 +160,8 @@ def sitemap_urls(blog_url: str) -> list[str]:
 def links(response) -> Iterator[Link]:
     """Every link on the page that leads to posts, classified; nothing else."""
     sel = response.selector
-    hrefs = sel.xpath("//a/@href | //option/@value | //link[@rel='next']/@href").getall()
+    # lxml directly: a listing page holds hundreds of links and Selector objects add up
+    hrefs = [str(h) for h in sel.root.xpath("//a/@href | //option/@value | //link[@rel='next']/@href")]
     base = response.url
     for href in hrefs:
         href = href.strip()

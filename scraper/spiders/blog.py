@@ -223,6 +223,8 @@ class BlogSpider(scrapy.Spider):
 
     def _post_request(self, site: Site, url: str, reason: str = "discovered"):
         """Ask for a post page unless this run's mode says the archive's copy will do."""
+        if self._key(site, url) in site.seen:
+            return None  # each listing page names many posts again: skip the store lookups
         if site.mode in ("discover", "incremental"):
             known = store.fetch_validators(self.archive, url)
             if known and known.get("status") in (404, 410) and not store.post_state(self.archive, url):
