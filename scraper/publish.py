@@ -27,6 +27,7 @@ SETTINGS = {
     "max_csv_mb": "0",           # no size cap on streamed CSV: complete exports
     "sql_time_limit_ms": "3000",  # research queries over a whole blog
     "facet_time_limit_ms": "500",
+    "suggest_facets": "off",     # metadata names the useful facets; suggestions scan every column
     "truncate_cells_html": "200",
     "default_page_size": "50",
 }

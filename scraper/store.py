@@ -73,7 +73,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "author_id": int,
             "published": str,
             "updated": str,
-            "labels": str,  # JSON array, for Datasette's _facet_array
+            "labels": str,  # JSON array, for the label facet (_facet_list) and __arraycontains
             "body_html": str,
             "body_text": str,
             "word_count": int,

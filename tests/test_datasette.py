@@ -346,7 +346,7 @@ def test_metadata_applies_to_an_archive_of_any_name(site):
     # Neither file is called archive.db: the plugin applies metadata.yml's archive block.
     page = text(site, "/harbour/posts")
     assert "One row per post" in page
-    assert "labels (array)" in page and "published (year)" in page
+    assert "labels (list)" in page and "published (year)" in page
     newest = rows(site, "/harbour/posts", _size=20)
     dates = [r["published"] for r in newest]
     assert dates == sorted(dates, reverse=True)
@@ -357,6 +357,20 @@ def test_metadata_applies_to_an_archive_of_any_name(site):
     year = years[0]["value"]
     picked = json.loads(site.get(f"/harbour/posts.json?_size=0&published__startswith={year}")[2])
     assert picked["filtered_table_rows_count"] == years[0]["count"]
+    # The label facet counts posts per label and filters by label.
+    labels = next(f for f in data["facet_results"].values() if f["type"] == "list")["results"]
+    conn = sqlite3.connect(site.db)
+    expected = {}
+    for (value,) in conn.execute("SELECT labels FROM posts"):
+        for name in set(json.loads(value or "[]")):
+            expected[name] = expected.get(name, 0) + 1
+    conn.close()
+    assert {f["value"]: f["count"] for f in labels} == expected
+    top = labels[0]
+    assert f"labels__arraycontains={urllib.parse.quote_plus(top['value'])}" in top["toggle_url"]
+    picked = json.loads(site.get("/harbour/posts.json?_size=0&labels__arraycontains="
+                                 + urllib.parse.quote(top["value"]))[2])
+    assert picked["filtered_table_rows_count"] == top["count"]
     queries = json.loads(site.get("/bulk.json")[2])["queries"]
     assert {"posts_per_month", "search", "label_cooccurrence"} <= {q["name"] for q in queries}
     # Raw/internal tables are hidden but still reachable.
