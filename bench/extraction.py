@@ -63,20 +63,23 @@ def precision_recall(expected: str, predicted: str) -> tuple[float, float]:
 # -- the extractors ------------------------------------------------------------------------
 
 
-def blogarchive_extract(html: str, url: str) -> str:
-    """What `blogarchive extract` does: the platform the page is from, its parser, body_text."""
+def blogarchive_extract(html: str, url: str, strict: bool = False) -> str:
+    """What `blogarchive extract` does: the platform the page is from, its parser, body_text;
+    text extraction when the crawler's evidence rule refuses the page (unless strict)."""
     from scrapy.http import HtmlResponse
 
     from scraper import platforms
 
     response = HtmlResponse(url=url, body=html.encode("utf-8"), encoding="utf-8")
-    platform = platforms.detect(response)
-    if platform is None:
-        return ""
     try:
-        return platform.parse_post(response).body_text
+        return platforms.extract_post(response, strict=strict)[1].body_text
     except ValueError:
         return ""
+
+
+def blogarchive_strict(html: str, url: str) -> str:
+    """`blogarchive extract --strict`: only pages a crawl would archive (what the crawler keeps)."""
+    return blogarchive_extract(html, url, strict=True)
 
 
 def trafilatura_extract(html: str, url: str) -> str:
@@ -106,6 +109,7 @@ def plain_text(html: str, url: str) -> str:
 
 EXTRACTORS = {
     "blogarchive": blogarchive_extract,
+    "blogarchive --strict": blogarchive_strict,
     "trafilatura": trafilatura_extract,
     "readability-lxml": readability_extract,
     "html-to-text": plain_text,

@@ -165,7 +165,10 @@ def status(db_path, limit, as_json):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", required=True, help="The address the page was saved from.")
 @click.option("--encoding", default=None, help="Override the page's declared encoding.")
-def extract(path, url, encoding):
+@click.option("--strict", is_flag=True,
+              help="Refuse pages a crawl would refuse (no sign of a single post) instead of "
+                   "falling back to text extraction.")
+def extract(path, url, encoding, strict):
     """Extract one saved post page to JSON on stdout (no network)."""
     from dataclasses import asdict
 
@@ -176,15 +179,14 @@ def extract(path, url, encoding):
     body = Path(path).read_bytes()
     response = HtmlResponse(url=url, body=body, encoding=encoding) if encoding else \
         HtmlResponse(url=url, body=body)
-    platform = platforms.detect(response)
-    if platform is None:
-        raise click.ClickException(f"{path}: no platform recognised this page")
     try:
-        post = platform.parse_post(response)
+        name, post, refusal = platforms.extract_post(response, strict=strict)
     except ValueError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(f"{path}: {e}")
     data = asdict(post)
-    data["platform"] = platform.NAME
+    data["platform"] = name
+    if refusal:  # a crawl would not have archived this page; say so
+        data["note"] = f"text extraction; the crawler's rule refused the page: {refusal}"
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 

@@ -38,6 +38,26 @@ def test_extract_refuses_a_page_it_does_not_know(tmp_path):
     assert "no platform recognised this page" in result.stderr or "no post" in result.stderr
 
 
+def test_extract_falls_back_to_the_main_text_of_a_page_without_post_markup(tmp_path):
+    # No platform, no date, no structured data: a crawl would not archive it, but a
+    # person who saved it as a post gets its main text, and is told how it was found.
+    article = " ".join(f"The lighthouse keeper logged ship number {i} passing the reef at dusk."
+                       for i in range(12))
+    page = tmp_path / "essay.html"
+    page.write_text(
+        "<html><head><title>Keeper's log</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/about'>About</a> <a href='/contact'>Contact</a></nav>"
+        f"<main><h1>Keeper's log</h1><p>{article}</p><p>{article}</p></main>"
+        "<footer>Menu · Subscribe · Privacy policy · Cookie settings</footer></body></html>")
+    result = run_cli("extract", str(page), "--url", "http://example.org/essays/keeper", check=True)
+    data = json.loads(result.stdout)
+    assert data["platform"] == "generic" and "refused" in data["note"]
+    assert "ship number 11 passing the reef" in data["body_text"]
+    assert "Privacy policy" not in data["body_text"] and "Contact" not in data["body_text"]
+    strict = run_cli("extract", str(page), "--url", "http://example.org/essays/keeper", "--strict")
+    assert strict.returncode == 1 and "no platform recognised this page" in strict.stderr
+
+
 def test_usage_errors_exit_2_before_fetching(tmp_path):
     result = run_cli("crawl", "ftp://example.org/blog", "--db", str(tmp_path / "a.db"))
     assert result.returncode == 2 and "only http and https" in result.stderr

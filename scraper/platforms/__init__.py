@@ -23,6 +23,33 @@ def detect(response) -> ModuleType | None:
     return None
 
 
+# Below this, text found on a page nobody's markup calls a post is not a post.
+MIN_ASSERTED_WORDS = 30
+
+
+def extract_post(response, strict: bool = False):
+    """(platform name, Post, refusal) for one saved page a person says is a post.
+
+    The platform's parser first, under the crawler's evidence rule; when that
+    refuses the page (no platform, no sign of a single post), the generic
+    parser's text extraction, unless ``strict``. ``refusal`` says why the rule
+    refused ("" when it did not). Raises ValueError when there is no post.
+    """
+    platform = detect(response)
+    refusal = "no platform recognised this page"
+    if platform is not None:
+        try:
+            return platform.NAME, platform.parse_post(response), ""
+        except ValueError as e:
+            refusal = str(e)
+    if strict:
+        raise ValueError(refusal)
+    post = generic.parse_post(response, asserted=True)
+    if post.word_count < MIN_ASSERTED_WORDS:
+        raise ValueError(f"{refusal}; no main text found either (no post on this page)")
+    return generic.NAME, post, refusal
+
+
 def by_name(name: str) -> ModuleType:
     for platform in PLATFORMS:
         if platform.NAME == name:

@@ -279,7 +279,9 @@ BODY_MARKUP = (".e-content", "[itemprop~='articleBody']", ".entry-content", ".po
                ".post-body", ".article-body", ".post__content", ".content-body")
 
 
-def parse_post(response, feed_entry: dict | None = None) -> Post:
+def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = False) -> Post:
+    """The post on a page; refused (ValueError) without evidence that it is one, unless the
+    caller asserts it is (``blogarchive extract`` on a page a person saved)."""
     sel = response.selector
     feed_entry = feed_entry or {}
     url = _post_url(response)
@@ -296,7 +298,7 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
     strong = evidence & {"json-ld-article", "og-article", "article-time", "microdata"} or \
         ("h-entry" in evidence and mf)
     dated_url = bool(DATED_POST.match(path))
-    if not strong and not dated_url:
+    if not strong and not dated_url and not asserted:
         raise ValueError(f"{response.url}: not a post (no structured data, h-entry or dated address)")
     title = clean_text(ld.get("headline") or ld.get("name") or "") or _name(mf.get("name")) or \
         clean_text(og.get("og:title")) or \
@@ -315,7 +317,7 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
         _iso(sel.xpath("(//article//time/@datetime | //time[contains(@class, 'published')]/@datetime)[1]").get())
     if not published:
         published = _htmldate(response.text, url)
-    if not published and not strong:
+    if not published and not strong and not asserted:
         raise ValueError(f"{response.url}: not a post (no date anywhere on the page)")
     if feed_entry.get("published") and len(published) <= 19:
         published = feed_entry["published"]
