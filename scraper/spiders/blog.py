@@ -295,6 +295,8 @@ class BlogSpider(scrapy.Spider):
             site.page_comments[post.url] = (post.id, len(post.comments))
             yield from self._comment_feed(site, post.url)
         yield self._fetch(response, role, post_id=post_id)
+        if post_id and site.feed_complete:
+            return  # the feed listed every post: a post page's links lead nowhere new
 
         new_posts = 0
         fresh = 0  # posts this page shows that no page showed before in this run
