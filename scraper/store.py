@@ -405,14 +405,47 @@ def save_blog(db: sqlite_utils.Database, blog: dict) -> None:
         db["blogs"].upsert(row, pk="id")
 
 
+def _one(db: sqlite_utils.Database, sql: str, params: list) -> dict | None:
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+
+def _upsert(db: sqlite_utils.Database, table: str, row: dict, pk: tuple[str, ...]) -> None:
+    """Insert, or update the given columns of the row with this key; the rest are kept.
+
+    What sqlite-utils' ``upsert`` does, as one statement and without its schema
+    introspection on every call: this runs for every post, image and comment.
+    """
+    cols = list(row)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in pk)
+    db.execute(
+        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+        f"VALUES ({', '.join('?' for _ in cols)}) ON CONFLICT ({', '.join(pk)}) "
+        + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING"),
+        [row[c] for c in cols],
+    )
+
+
+def _lookup(db: sqlite_utils.Database, table: str, values: dict) -> int:
+    """The id of the row with these values, inserted if missing (like ``Table.lookup``)."""
+    where = " AND ".join(f"[{k}] = ?" for k in values)
+    found = db.execute(f"SELECT id FROM [{table}] WHERE {where}", list(values.values())).fetchone()
+    if found:
+        return found[0]
+    return db.execute(
+        f"INSERT INTO [{table}] ({', '.join(f'[{k}]' for k in values)}) "
+        f"VALUES ({', '.join('?' for _ in values)})", list(values.values())).lastrowid
+
+
 def _author_id(db: sqlite_utils.Database, blog_id: str, name: str, url: str) -> int | None:
     if not name and not url:
         return None
-    return db["authors"].lookup({"blog_id": blog_id, "name": name or "", "url": url or ""})
+    return _lookup(db, "authors", {"blog_id": blog_id, "name": name or "", "url": url or ""})
 
 
 def _label_ids(db: sqlite_utils.Database, blog_id: str, names: list[str]) -> list[int]:
-    return [db["labels"].lookup({"blog_id": blog_id, "name": name}) for name in names]
+    return [_lookup(db, "labels", {"blog_id": blog_id, "name": name}) for name in names]
 
 
 def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None) -> str:
@@ -425,10 +458,10 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
     labels = list(dict.fromkeys(post.get("labels") or []))  # keep order, drop repeats
     post_hash = post.get("content_hash") or content_hash(post["title"], post["body_html"])
     with db.atomic():
-        old = next(db["posts"].rows_where("id = ?", [post["id"]], limit=1), None)
+        old = _one(db, "SELECT * FROM posts WHERE id = ?", [post["id"]])
         if old is None:
             # The same URL under another id (e.g. an import matched by URL) is the same post.
-            old_by_url = next(db["posts"].rows_where("url = ?", [post["url"]], limit=1), None)
+            old_by_url = _one(db, "SELECT * FROM posts WHERE url = ?", [post["url"]])
             if old_by_url is not None:
                 _rekey_post(db, old_by_url["id"], post["id"])
                 old = dict(old_by_url, id=post["id"])
@@ -469,8 +502,8 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
             _keep_version(db, old, stamp)
         else:
             status = "unchanged"
-        db["posts"].upsert(row, pk="id")
-        listed = next(db["feed_entries"].rows_where("url = ?", [row["url"]], limit=1), None)
+        _upsert(db, "posts", row, ("id",))
+        listed = _one(db, "SELECT * FROM feed_entries WHERE url = ?", [row["url"]])
         if listed is not None:
             _fill_from_feed(db, listed)
         _save_labels(db, post["id"], post["blog_id"], labels)
@@ -510,10 +543,8 @@ def _keep_version(db: sqlite_utils.Database, old: dict, stamp: str) -> None:
 def _save_labels(db: sqlite_utils.Database, post_id: str, blog_id: str, labels: list[str]) -> None:
     db.execute("DELETE FROM post_labels WHERE post_id = ?", [post_id])
     ids = _label_ids(db, blog_id, labels)
-    db["post_labels"].insert_all(
-        [{"post_id": post_id, "label_id": i, "position": n} for n, i in enumerate(ids)],
-        pk=("post_id", "label_id"),
-    )
+    db.conn.executemany("INSERT INTO post_labels (post_id, label_id, position) VALUES (?, ?, ?)",
+                        [(post_id, i, n) for n, i in enumerate(ids)])
 
 
 def _save_images(db: sqlite_utils.Database, post_id: str, images: list[dict]) -> None:
@@ -531,12 +562,8 @@ def _save_images(db: sqlite_utils.Database, post_id: str, images: list[dict]) ->
             "height": image.get("height"),
             "candidates": json.dumps(image.get("candidates") or [image["full_url"]]),
         }
-        old = next(
-            db["post_images"].rows_where(
-                "post_id = ? AND position = ?", [post_id, image["position"]], limit=1
-            ),
-            None,
-        )
+        old = _one(db, "SELECT * FROM post_images WHERE post_id = ? AND position = ?",
+                   [post_id, image["position"]])
         if old is not None and old["full_url"] != row["full_url"]:
             # A different file now stands here: what we downloaded no longer applies.
             row.update(image_sha256=None, fetched_url=None, fetch_error=None, fetch_attempts=0)
@@ -552,7 +579,7 @@ def _save_images(db: sqlite_utils.Database, post_id: str, images: list[dict]) ->
                 ).fetchone()
                 if failed:
                     row["fetch_error"] = failed[0]
-        db["post_images"].upsert(row, pk=("post_id", "position"))
+        _upsert(db, "post_images", row, ("post_id", "position"))
 
 
 def _save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict], stamp: str) -> None:
@@ -568,9 +595,9 @@ def _save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict]
             "body_html": comment.get("body_html") or "",
             "body_text": comment.get("body_text") or "",
         }
-        if db["comments"].count_where("id = ?", [row["id"]]) == 0:
+        if db.execute("SELECT 1 FROM comments WHERE id = ?", [row["id"]]).fetchone() is None:
             row["first_seen"] = stamp
-        db["comments"].upsert(row, pk="id")
+        _upsert(db, "comments", row, ("id",))
 
 
 def save_feed_entries(db: sqlite_utils.Database, blog_id: str, entries: list[dict],
@@ -590,9 +617,9 @@ def save_feed_entries(db: sqlite_utils.Database, blog_id: str, entries: list[dic
                 "last_seen": stamp,
                 "crawl_id": crawl_id,
             }
-            if db["feed_entries"].count_where("url = ?", [row["url"]]) == 0:
+            if db.execute("SELECT 1 FROM feed_entries WHERE url = ?", [row["url"]]).fetchone() is None:
                 row["first_seen"] = stamp
-            db["feed_entries"].upsert(row, pk="url")
+            _upsert(db, "feed_entries", row, ("url",))
             _fill_from_feed(db, row)
 
 
@@ -602,8 +629,10 @@ def _has_offset(value: str | None) -> bool:
 
 def _fill_from_feed(db: sqlite_utils.Database, entry: dict) -> None:
     """Give a post the feed's exact time where its page showed none (or only a local time)."""
-    post = next(db["posts"].rows_where("url = ?", [entry["url"]], limit=1), None)
-    if post is None or not _has_offset(entry.get("published")):
+    if not _has_offset(entry.get("published")):
+        return
+    post = _one(db, "SELECT id, published, updated FROM posts WHERE url = ?", [entry["url"]])
+    if post is None:
         return
     changes = {}
     if not _has_offset(post["published"]):
