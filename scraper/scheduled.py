@@ -70,6 +70,19 @@ def load(path: str | os.PathLike) -> tuple[list[Job], dict]:
             job.publish_to = str((base / merged["publish_to"]).resolve())
         job.hook = merged.get("hook", job.hook)
     options = {"log": str((base / defaults["log"]).resolve()) if defaults.get("log") else ""}
+    redis = config.get("redis") or {}
+    if redis:  # a cluster crawls: this run only seeds its shared frontier (docs/scale-out.md)
+        if not redis.get("url"):
+            raise click.UsageError(f"{path}: [redis] needs url = \"redis://host:6379/0\"")
+        dbs = {job.db for job in jobs.values()}
+        if redis.get("db"):
+            db = str((base / redis["db"]).resolve())
+        elif len(dbs) == 1:
+            db = dbs.pop()
+        else:
+            raise click.UsageError(f"{path}: one writer fills one archive; with [redis], give "
+                                   f"[redis] db = \"…\" or the same db for every blog")
+        options["redis"] = {"url": redis["url"], "db": db}
     return list(jobs.values()), options
 
 
@@ -117,6 +130,14 @@ def run_command(config, wait):
             with open(log_path, "a", encoding="utf-8") as f:
                 f.write(line + "\n")
 
+    if options.get("redis"):
+        from .distributed import seed_command
+
+        target = options["redis"]
+        urls = [url for job in jobs for url in job.urls]
+        log(f"seeding {len(urls)} blogs for the writer of {target['db']} at {target['url']}")
+        sys.exit(seed_command(target["url"], urls, target["db"], {},
+                              full=any(job.full for job in jobs)))
     try:
         with exclusive(Path(config).resolve(), wait=wait, what="scheduled run"):
             failed = 0

@@ -344,3 +344,26 @@ def test_frontier_interval_interleaving_and_requeue_stale(redis_url):
     status = json.loads(result.stdout)
     assert status["queued"] == 3 and status["in_flight"] == 1 and list(alive.in_flight()) == [kept]
     assert status["hosts"]["a:80"]["queued"] == 2
+
+
+def test_blogs_toml_with_a_redis_section_seeds_the_cluster(tmp_path, cluster):
+    blogs = [make_blog(layout, n_posts=8, seed=s) for layout, s in (("layout", 41), ("classic", 42))]
+    servers = [BlogServer(b) for b in blogs]
+    try:
+        config = tmp_path / "blogs.toml"
+        config.write_text(
+            f'[redis]\nurl = "{cluster.redis_url}"\ndb = "cluster.db"\n\n'
+            + "".join(f'[[blog]]\nurl = "{s.url}"\nallow_private = true\n\n' for s in servers))
+        result = run_cli("run", str(config), timeout=60)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "2 blogs seeded" in result.stdout
+        assert not (tmp_path / "cluster.db").exists()  # seeding crawls nothing itself
+        worker, writer = cluster.worker(), cluster.writer(tmp_path / "cluster.db")
+        assert cluster.wait(writer, 60) == 0, cluster.logs()
+        assert cluster.wait(worker, 20) == 0, cluster.logs()
+        conn = sqlite3.connect(tmp_path / "cluster.db")
+        assert conn.execute("SELECT COUNT(DISTINCT url) FROM posts").fetchone()[0] == 16
+        assert conn.execute("SELECT status FROM crawls").fetchall() == [("finished",)]
+    finally:
+        for s in servers:
+            s.stop()
