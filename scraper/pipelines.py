@@ -6,10 +6,12 @@ A failure to save one item becomes a recorded error, never a crashed crawl.
 from __future__ import annotations
 
 import logging
-
-from scrapy import signals
+import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import asdict
+
+from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
 from . import store
 from .items import (Blog, FeedEntries, Fetch, ImageFailure, ImageFile, Post, PostComments,
@@ -23,6 +25,9 @@ MAX_EXAMPLES = 5
 # A 404/410 is an answer (a dead link, a deleted post), recorded and counted; it
 # does not make the run a failure: a post the blog lists but we lack does (incomplete).
 NOT_FAILURES = {"robots", "http_404", "http_410"}
+# SQLite errors that mean no further item can be kept (SQLITE_FULL, SQLITE_IOERR,
+# SQLITE_READONLY): the crawl stops instead of fetching pages it cannot save.
+STORAGE_GONE = ("disk is full", "disk i/o error", "readonly", "read-only")
 
 
 class StorePipeline:
@@ -35,6 +40,7 @@ class StorePipeline:
         self.errors: dict[str, dict] = defaultdict(lambda: {"count": 0, "examples": []})
         self.expected: dict[str, int] = {}  # blog id → what its feed says it holds
         self.posts_seen: dict[str, set[str]] = defaultdict(set)
+        self.unwritable = ""  # why the archive stopped taking writes, if it did
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -78,7 +84,11 @@ class StorePipeline:
         errors = sum(e["count"] for k, e in self.errors.items() if not k.startswith("image_"))
         failures = sum(e["count"] for k, e in self.errors.items()
                        if k not in NOT_FAILURES and not k.startswith("image_"))
-        if reason == "shutdown":
+        if self.unwritable:
+            status = "failed"
+            messages.append(f"the archive could not be written: {self.unwritable}; "
+                            "free some space and run again to go on")
+        elif reason == "shutdown":
             status = "interrupted"
         elif reason != "finished" or not found_total:
             status = "failed"
@@ -93,9 +103,7 @@ class StorePipeline:
         if status == "finished":
             for blog in blogs:  # the next run of these can be incremental
                 store.mark_complete(self.db, blog, self.crawl_id)
-        store.finish_crawl(
-            self.db,
-            self.crawl_id,
+        fields = dict(
             status=status,
             pages=stats.get_value("response_received_count") or 0,
             posts_found=len(set().union(*self.posts_seen.values())) if self.posts_seen else 0,
@@ -110,6 +118,12 @@ class StorePipeline:
             errors_by_kind=dict(self.errors),
             message="; ".join(messages),
         )
+        try:
+            store.finish_crawl(self.db, self.crawl_id, **fields)
+        except sqlite3.Error as e:  # a full disk: the story is told on the console instead
+            logger.error("could not record crawl %s in the archive: %s", self.crawl_id, e)
+            fields["message"] += f"; this crawl's record could not be written ({e})"
+            spider.crawl_summary = {"id": self.crawl_id, "seeds": "", **fields}
         self.db.close()
 
     # -- items -----------------------------------------------------------------
@@ -149,17 +163,34 @@ class StorePipeline:
             elif isinstance(item, Blog):
                 store.save_blog(self.db, asdict(item))
                 self.posts_seen.setdefault(item.id, set())
+        except sqlite3.Error as e:
+            if not any(sign in str(e).lower() for sign in STORAGE_GONE):
+                self._save_failed(item, e)
+            else:  # the disk is full or gone: nothing more can be kept, so stop fetching
+                self._archive_unwritable(e)
         except Exception as e:  # recorded, and the crawl goes on
-            logger.exception("could not save %r", getattr(item, "url", item))
-            self._error("save_error", getattr(item, "url", ""))
-            if isinstance(item, Post):
-                store.record_fetch(
-                    self.db,
-                    {"url": item.url, "kind": "post", "status": None, "error": "save_error",
-                     "message": f"{type(e).__name__}: {e}"[:500]},
-                    self.crawl_id,
-                )
+            self._save_failed(item, e)
         return item
+
+    def _archive_unwritable(self, error: Exception) -> None:
+        if self.unwritable:
+            return
+        self.unwritable = str(error)
+        logger.error("cannot write the archive %s (%s): stopping the crawl. Everything saved "
+                     "so far is kept; free some space and run again to go on.", self.db_path, error)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_unwritable"))
+
+    def _save_failed(self, item, e: Exception) -> None:
+        """One item could not be saved: recorded as an error, and the crawl goes on."""
+        logger.exception("could not save %r", getattr(item, "url", item))
+        self._error("save_error", getattr(item, "url", ""))
+        if isinstance(item, Post):
+            store.record_fetch(
+                self.db,
+                {"url": item.url, "kind": "post", "status": None, "error": "save_error",
+                 "message": f"{type(e).__name__}: {e}"[:500]},
+                self.crawl_id,
+            )
 
     def _fetch(self, fetch: Fetch) -> None:
         store.record_fetch(self.db, asdict(fetch), self.crawl_id)

@@ -216,3 +216,36 @@ def test_read_only_and_full_disks_fail_clearly_before_fetching(tmp_path, small_d
             assert ro.returncode == 2, ro.stderr[-2000:]
             assert "read-only" in ro.stderr or "not writable" in ro.stderr, ro.stderr[-2000:]
         assert server.requests == []  # nothing was fetched
+
+
+def test_a_disk_that_fills_mid_crawl_stops_the_crawl_and_the_next_run_goes_on(tmp_path, small_disk):
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("needs root to mount a small filesystem")
+    disk = small_disk("size=1500k")
+    db = disk / "archive.db"
+    blog = make_blog("layout", n_posts=40, seed=75)  # with images, kept in the database
+    with FaultServer(blog) as server:
+        first = run_cli("crawl", server.url, "--db", str(db), *FAST, "-s", "BLOGARCHIVE_MIN_FREE_MB=0",
+                        timeout=120)
+        assert first.returncode == 1, first.stdout + first.stderr[-2000:]
+        said = first.stdout + first.stderr
+        assert "cannot write the archive" in said and "free some space" in said, said[-2000:]
+        mark = len(server.requests)
+        assert mark < 200, "it stopped fetching once nothing could be kept"
+        conn = sqlite3.connect(db)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        kept = conn.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+        conn.close()
+        assert kept < 40
+        # Room again: the next run completes the archive from where the first stopped.
+        subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
+        second = crawl(server.url, db)
+        assert "finished" in second.stdout, second.stdout + second.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM posts").fetchone() == (40, 40)
+    # every image is kept but the sample's one deliberately broken file (served as HTML)
+    assert conn.execute("SELECT COUNT(*) FROM post_images WHERE image_sha256 IS NULL AND "
+                        "COALESCE(fetch_error, '') NOT LIKE 'not_image%'").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM post_images WHERE image_sha256 IS NOT NULL").fetchone()[0] > 40
+    statuses = [s for (s,) in conn.execute("SELECT status FROM crawls ORDER BY id")]
+    assert statuses[-1] == "finished" and statuses[0] in ("failed", "interrupted")
