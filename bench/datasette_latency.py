@@ -99,10 +99,24 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     built = ensure_archive(args.db, args.posts)
+    from scraper import store
+    store.open_db(args.db).close()  # an archive built by older code gets the current migrations
     import sqlite3
     con = sqlite3.connect(args.db)
     n_posts = con.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+    # The fixed terms above are in 86-100 % of the fixture's posts (its vocabulary is small):
+    # the worst case. Real searches name rarer things: terms in 0.1-1 % of the posts.
+    con.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, posts_fts, 'row')")
+    rare = [t for (t,) in con.execute(
+        "SELECT term FROM temp.vocab WHERE doc BETWEEN ? AND ? ORDER BY doc, term",
+        [max(2, n_posts // 10000), max(2, n_posts // 100)])]
     con.close()
+    picked = [rare[i * len(rare) // 7] for i in range(7)] if len(rare) >= 7 else rare
+    if picked:
+        q = urllib.request.quote
+        QUERIES["selective search (terms in <= 1 % of posts)"] = [f"/{{db}}/posts.json?_search={q(t)}" for t in picked]
+        PROJECT_QUERIES["selective /-/search"] = [f"/-/search?q={q(t)}" for t in picked]
+        print(f"selective terms: {', '.join(picked)}")
     print(f"archive {args.db}: {n_posts} posts, {args.db.stat().st_size / 1e6:.0f} MB {json.dumps(built)}")
     from scraper.publish import datasette_command
     results = {"posts": n_posts, "build": built}
@@ -131,7 +145,8 @@ def main(argv=None) -> int:
         results[setup] = figures
         for kind, f in figures.items():
             target = {"search": 100, "search, _nofacet=1": 100, "label facet": 250,
-                      "search page /-/search": 100}.get(kind)
+                      "search page /-/search": 100, "selective search (terms in <= 1 % of posts)": 100,
+                      "selective /-/search": 100}.get(kind)
             rows.append({"setup": setup, "query": kind, "median ms": f["median_ms"], "p95 ms": f["p95_ms"],
                          "max ms": f["max_ms"], "n": f["n"], "status": ",".join(map(str, f["statuses"])),
                          "target": f"< {target} ms" if target else "",
