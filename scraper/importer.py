@@ -396,8 +396,7 @@ def _wxr_post(item, nsmap, bid: str, origin: str, authors: dict, attachments: di
         images=images,
         comments=comments,
     )
-    if hasattr(post, "label_kinds"):
-        post.label_kinds = {**{t: "tag" for t in tags}, **{c: "category" for c in categories}}
+    post.label_kinds = {**{t: "tag" for t in tags}, **{c: "category" for c in categories}}
     return post
 
 

@@ -57,6 +57,8 @@ class Post:
     published: str = ""  # ISO 8601, with offset when the page gives one
     updated: str = ""
     labels: list[str] = field(default_factory=list)
+    # label → its kind where the platform has several (WordPress: category, tag)
+    label_kinds: dict[str, str] = field(default_factory=dict)
     body_html: str = ""  # sanitised
     body_text: str = ""
     word_count: int = 0

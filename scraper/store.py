@@ -290,6 +290,12 @@ def m006_facet_indexes(db: sqlite_utils.Database) -> None:
     db["posts"].create_index(["labels"], if_not_exists=True)
 
 
+@migrations()
+def m007_label_kinds(db: sqlite_utils.Database) -> None:
+    # WordPress has categories and tags; both are labels, told apart by kind.
+    db["labels"].add_column("kind", str)
+
+
 def utc_text(value: str | None) -> str | None:
     """ISO 8601 in UTC ('…Z') when the time has an offset; as given (local) when not."""
     when = utc_instant(value)
@@ -452,8 +458,15 @@ def _author_id(db: sqlite_utils.Database, blog_id: str, name: str, url: str) -> 
     return _lookup(db, "authors", {"blog_id": blog_id, "name": name or "", "url": url or ""})
 
 
-def _label_ids(db: sqlite_utils.Database, blog_id: str, names: list[str]) -> list[int]:
-    return [_lookup(db, "labels", {"blog_id": blog_id, "name": name}) for name in names]
+def _label_ids(db: sqlite_utils.Database, blog_id: str, names: list[str],
+               kinds: dict[str, str] | None = None) -> list[int]:
+    ids = [_lookup(db, "labels", {"blog_id": blog_id, "name": name}) for name in names]
+    for name, label_id in zip(names, ids):
+        kind = (kinds or {}).get(name)
+        if kind:  # a name that is both a category and a tag is kept as the category
+            db.execute("UPDATE labels SET kind = ? WHERE id = ? AND (kind IS NULL OR kind = '' "
+                       "OR (? = 'category' AND kind != 'category'))", [kind, label_id, kind])
+    return ids
 
 
 def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None) -> str:
@@ -514,7 +527,7 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
         listed = _one(db, "SELECT * FROM feed_entries WHERE url = ?", [row["url"]])
         if listed is not None:
             _fill_from_feed(db, listed)
-        _save_labels(db, post["id"], post["blog_id"], labels)
+        _save_labels(db, post["id"], post["blog_id"], labels, post.get("label_kinds"))
         _save_images(db, post["id"], post.get("images") or [])
         _save_comments(db, post["id"], post.get("comments") or [], stamp)
     return status
@@ -548,9 +561,10 @@ def _keep_version(db: sqlite_utils.Database, old: dict, stamp: str) -> None:
     )
 
 
-def _save_labels(db: sqlite_utils.Database, post_id: str, blog_id: str, labels: list[str]) -> None:
+def _save_labels(db: sqlite_utils.Database, post_id: str, blog_id: str, labels: list[str],
+                 kinds: dict[str, str] | None = None) -> None:
     db.execute("DELETE FROM post_labels WHERE post_id = ?", [post_id])
-    ids = _label_ids(db, blog_id, labels)
+    ids = _label_ids(db, blog_id, labels, kinds)
     db.conn.executemany("INSERT INTO post_labels (post_id, label_id, position) VALUES (?, ?, ?)",
                         [(post_id, i, n) for n, i in enumerate(ids)])
 

@@ -92,18 +92,26 @@ def test_wordpress_wxr_import(tmp_path):
     rows = {r["id"]: dict(r) for r in db.execute("SELECT * FROM posts")}
     assert len(rows) == len(published)
     approved = 0
+    categories, tags_seen = set(), set()
     for item in published:
         post_id = "wp:wpthemetestdata.wordpress.com:" + field(item, "post_id")
         got = rows[post_id]
         cats = re.findall(r'<category domain="category" nicename="[^"]*"><!\[CDATA\[(.*?)\]\]>', item)
         tags = re.findall(r'<category domain="post_tag" nicename="[^"]*"><!\[CDATA\[(.*?)\]\]>', item)
         assert json.loads(got["labels"]) == list(dict.fromkeys(cats + tags)), post_id
+        categories |= set(cats)
+        tags_seen |= set(tags)
         gmt = field(item, "post_date_gmt")
         assert got["published_utc"] == gmt.replace(" ", "T") + "Z", post_id
         approved += sum(1 for c in re.findall(r"<wp:comment>(.*?)</wp:comment>", item, re.S)
                         if field(c, "comment_approved") == "1"
                         and field(c, "comment_type") in ("", "comment"))
     assert db.execute("SELECT COUNT(*) FROM comments").fetchone()[0] == approved
+    # Categories and tags are both labels, told apart by kind (a name used as both: category).
+    kinds = dict(db.execute("SELECT name, kind FROM labels").fetchall())
+    assert categories and tags_seen - categories
+    assert all(kinds[c] == "category" for c in categories)
+    assert all(kinds[t] == "tag" for t in tags_seen - categories)
     # Gallery shortcodes and captions become images with their captions, to fetch later.
     captioned = db.execute("SELECT COUNT(*) FROM post_images WHERE caption != ''").fetchone()[0]
     assert captioned > 5

@@ -434,8 +434,7 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
         comment_count=feed_entry.get("comment_count"),
         fetched_url=response.url,
     )
-    if hasattr(post, "label_kinds"):  # the store keeps each label's kind where it can
-        post.label_kinds = {**{t: "tag" for t in tags}, **{c: "category" for c in categories}}
+    post.label_kinds = {**{t: "tag" for t in tags}, **{c: "category" for c in categories}}
     return post
 
 
