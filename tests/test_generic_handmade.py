@@ -63,6 +63,22 @@ def test_pages_that_are_not_posts_are_never_fetched(crawled):
     assert "/page2/" in paths and "/feed.xml" in paths and "/sitemap.xml" in paths
 
 
+def test_posts_only_a_sitemap_named_in_robots_txt_lists_are_archived(tmp_path):
+    # The three oldest posts are linked from nowhere; the one list that names them is a
+    # sitemap at an address only robots.txt gives.
+    blog = make_handmade_blog(n_posts=10, seed=6)
+    blog.sitemap_path, blog.unlisted = "/maps/site-index.xml", 3
+    hidden = {p.path for p in blog.sorted_posts()[-3:]}
+    with HandmadeServer(blog) as server:
+        crawl(server.url, tmp_path / "a.db")
+        paths = [unquote(p) for p in server.paths()]
+    db = sqlite3.connect(tmp_path / "a.db")
+    urls = {u for (u,) in db.execute("SELECT url FROM posts")}
+    assert {server.origin + p for p in hidden} <= urls and len(urls) == 10
+    assert "/maps/site-index.xml" in paths
+    assert not [p for p in paths if p in ("/about/", "/contact/", "/projects/timetable-printer/")]
+
+
 def _page(url: str, body: str) -> HtmlResponse:
     return HtmlResponse(url=url, body=body.encode("utf-8"), encoding="utf-8")
 

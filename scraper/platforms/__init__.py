@@ -3,8 +3,9 @@
 Each is a module with the same small surface: ``NAME``, ``detect(response)``,
 ``canonical(url)``, ``dedupe_key(url)``, ``classify(url)``, ``links(response)``,
 ``parse_blog(response)``, ``parse_post(response, feed_entry)``,
-``feed_urls(blog_url)``, ``parse_feed(response)``. The spider asks this
-registry, never a platform by name.
+``feed_urls(blog_url)``, ``parse_feed(response)``; optionally ``sitemap_urls``,
+``changes_feed_url``, comment feeds, and ``SITEMAPS_IN_ROBOTS`` (read robots.txt's
+Sitemap lines). The spider asks this registry, never a platform by name.
 """
 
 from __future__ import annotations

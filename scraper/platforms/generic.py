@@ -35,6 +35,8 @@ from .base import FeedPage, Link, json_ld_objects
 from .wordpress import blog_posting, body_and_images, parse_syndication
 
 NAME = "generic"
+# robots.txt names the sitemaps of a site that follows no convention for them
+SITEMAPS_IN_ROBOTS = True
 
 ARTICLE_TYPES = {"BlogPosting", "Article", "NewsArticle", "TechArticle", "Report",
                  "SocialMediaPosting", "LiveBlogPosting", "ScholarlyArticle"}

@@ -36,6 +36,8 @@ from ..urls import host, strip_params
 from .base import FeedPage, Link, json_ld_objects
 
 NAME = "wordpress"
+# robots.txt names the core sitemap (/wp-sitemap.xml, WordPress 5.5+) or a plugin's
+SITEMAPS_IN_ROBOTS = True
 
 # -- URL shapes ----------------------------------------------------------------
 

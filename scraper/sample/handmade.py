@@ -53,9 +53,15 @@ class HMBlog:
     posts: list = field(default_factory=list)
     page_size: int = 4
     feed_size: int = 10
+    sitemap_path: str = "/sitemap.xml"  # robots.txt names it, wherever it is
+    unlisted: int = 0  # the oldest N posts: in the sitemap only (no listing, feed or post links them)
 
     def sorted_posts(self) -> list:
         return sorted(self.posts, key=lambda p: -p.published.timestamp())
+
+    def listed_posts(self) -> list:
+        ordered = self.sorted_posts()
+        return ordered[: len(ordered) - self.unlisted]
 
 
 def make_handmade_blog(n_posts: int = 14, seed: int = 4, tz: str = "-05:00") -> HMBlog:
@@ -115,8 +121,8 @@ def _body_html(post: HMPost, origin: str) -> str:
 def render_post(blog: HMBlog, post: HMPost, origin: str) -> str:
     link = origin + post.path
     tags = " ".join(f'<a class="p-category" rel="tag" href="{origin}/tags/{t}/">{t}</a>' for t in post.tags)
-    ordered = blog.sorted_posts()
-    i = ordered.index(post)
+    ordered = blog.listed_posts()
+    i = ordered.index(post) if post in ordered else len(ordered)
     prev_link = (f'<a class="prev" href="{origin}{ordered[i + 1].path}">« {esc(ordered[i + 1].title)}</a>'
                  if i + 1 < len(ordered) else "")
     if post.rich:
@@ -167,7 +173,7 @@ def atom(blog: HMBlog, origin: str) -> str:
         f'type="text/html"/><published>{p.published.isoformat()}</published><updated>'
         f'{p.updated.isoformat()}</updated><id>{origin}{p.path}</id>'
         + "".join(f'<category term="{t}"/>' for t in p.tags) + "</entry>"
-        for p in blog.sorted_posts()[: blog.feed_size])
+        for p in blog.listed_posts()[: blog.feed_size])
     return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
             f'<title>{esc(blog.title)}</title><link href="{origin}/feed.xml" rel="self"/>'
             f'<link href="{origin}/" rel="alternate"/><id>{origin}/</id>{entries}</feed>')
@@ -188,13 +194,14 @@ class HandmadeServer(FixtureServer):
     def route(self, path: str, query: dict) -> Reply:
         blog, origin = self.blog, self.origin
         html = "text/html; charset=utf-8"
-        ordered = blog.sorted_posts()
+        ordered = blog.listed_posts()
         size = blog.page_size
         if path == "/robots.txt":
-            return Reply(200, "text/plain", f"User-agent: *\nAllow: /\nSitemap: {origin}/sitemap.xml\n".encode())
+            return Reply(200, "text/plain",
+                         f"User-agent: *\nAllow: /\nSitemap: {origin}{blog.sitemap_path}\n".encode())
         if path == "/feed.xml":
             return Reply(200, "application/atom+xml", atom(blog, origin).encode("utf-8"))
-        if path == "/sitemap.xml":
+        if path == blog.sitemap_path:
             return Reply(200, "application/xml", sitemap(blog, origin).encode("utf-8"))
         if path.startswith("/assets/img/"):
             return Reply(200, "image/jpeg", make_image(path, 800, 600, "jpeg"))

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
+from urllib.parse import urljoin
+
 import scrapy
+from protego import Protego
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.utils.sitemap import Sitemap
@@ -24,7 +27,7 @@ from ..urls import check_url, host, origin
 
 # Lower numbers are fetched later: posts first, then feeds, listings last, so
 # the queue holds few pages at a time.
-PRIORITY = {"comments": 25, "post": 30, "feed": 40, "sitemap": 39, "home": 10, "archive": 10, "label": 5, "older": 8,
+PRIORITY = {"comments": 25, "post": 30, "feed": 40, "sitemap": 39, "robots": 39, "home": 10, "archive": 10, "label": 5, "older": 8,
             "image": 35}
 FAILURE_KINDS = {
     "DNSLookupError": "dns", "CannotResolveHostError": "dns",
@@ -190,7 +193,7 @@ class BlogSpider(scrapy.Spider):
                 return None
         site.seen.add(key)
         site.requests += 1
-        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap,
+        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "robots": self.parse_robots,
                     "comments": self.parse_comments}.get(role, self.parse_page)
         headers = {}
         # Conditional requests: posts whenever the archive has them; listings and
@@ -366,6 +369,10 @@ class BlogSpider(scrapy.Spider):
             request = self._request(site, url, "sitemap")
             if request is not None:
                 yield request
+        if getattr(site.platform, "SITEMAPS_IN_ROBOTS", False):  # wherever the site keeps them
+            request = self._request(site, urljoin(blog_url, "/robots.txt"), "robots")
+            if request is not None:
+                yield request
 
     def _not_modified(self, site: Site, response, role: str):
         """304: the archive's copy stands. The home page unchanged still means: check the feed."""
@@ -506,6 +513,18 @@ class BlogSpider(scrapy.Spider):
         for url in store.live_post_urls(self.archive, site.blog_id):
             if url not in site.census:
                 request = self._request(site, url, "post", reason="missing-from-feed")
+                if request is not None:
+                    yield request
+
+    def parse_robots(self, response):
+        """robots.txt's Sitemap lines: sitemaps kept where no convention says."""
+        site, _ = self._site_of(response)
+        if site is None or site.platform is None:
+            return
+        yield self._fetch(response, "robots")
+        for url in Protego.parse(response.body.decode("utf-8", "replace")).sitemaps:
+            if host(url) in site.hosts:
+                request = self._request(site, url.strip(), "sitemap")
                 if request is not None:
                     yield request
 
