@@ -171,8 +171,9 @@ def summarise(runs: list, n: int) -> dict:
             "requests": median([r["requests"] for r in rows]),
             "requests_per_post": median([r["requests"] for r in rows]) / n,
             "MB": median([r["bytes"] for r in rows]) / 1e6,
-            # the sampled peak of the process tree, or the kernel's exact peak of the process if higher
-            "peak_rss_mb": max(max(r["peak_rss_mb"], r["maxrss_mb"]) for r in rows),
+            # The sampled peak of the process tree. Not the kernel's ru_maxrss: Linux carries
+            # the parent's peak over fork and exec, so every tool would show this script's size.
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in rows),
             "server_cpu_s": median([r.get("server_cpu_s", 0.0) for r in rows]),
         }
         if "crawl_s" in rows[0]:

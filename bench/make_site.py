@@ -99,7 +99,7 @@ def build(out: Path, n_posts: int, seed: int = 8, port: int = 0, image_port: int
 
     seeds = ["/", "/robots.txt", "/sitemap.xml", "/favicon.ico"]
     seeds += [urlsplit(u)._replace(scheme="", netloc="").geturl()
-              for u in blogger.feed_urls(origin + "/") + [blogger.changes_feed_url(origin + "/")]]
+              for u in blogger.feed_candidates(origin + "/") + [blogger.changes_feed_url(origin + "/")]]
     # Comment feeds as the crawler asks for them when a page shows fewer comments than the feed.
     seeds += [urlsplit(blogger.comment_feed_url(p.post_id, origin + p.path)).path + "?max-results=200"
               for p in blog.posts]

@@ -607,6 +607,10 @@ class SharedSite(Site):
                 elif f.default is not dataclasses.MISSING:
                     setattr(self, f.name, f.default)
 
+    # Feed pages are read one after the other here: knowing when a side-by-side
+    # read has ended would need a count shared by every worker.
+    fan_out = property(lambda self: False)
+
     platform = _shared("platform", lambda m: m.NAME, platforms.by_name, None, cache="set")
     blog_id = _shared("blog_id", str, str, "", cache="set")
     # Decided when the run is seeded (from the archive the seeder reads), before any worker.

@@ -68,7 +68,7 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}/"
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def host(url: str) -> str:
     """Host and port (the port only when not the scheme's default): one site each."""
     parts = urlsplit(url)

@@ -55,3 +55,15 @@ def test_full_size_image_urls():
     assert blogger.full_size("https://lh3.googleusercontent.com/abc=w400-h300").endswith("=s1600")
     # Not a Blogger image host: left alone.
     assert blogger.full_size("https://example.org/s320/a.png") == "https://example.org/s320/a.png"
+
+
+def test_every_later_feed_page_is_named_from_the_second():
+    second = "https://a.blogspot.com/feeds/posts/default?start-index=26&max-results=25&alt=atom"
+    assert blogger.feed_page_urls(second, 80) == [
+        "https://a.blogspot.com/feeds/posts/default?start-index=26&max-results=25&alt=atom",
+        "https://a.blogspot.com/feeds/posts/default?start-index=51&max-results=25&alt=atom",
+        "https://a.blogspot.com/feeds/posts/default?start-index=76&max-results=25&alt=atom",
+    ]
+    # A next link of another shape is followed as it is.
+    odd = "https://a.blogspot.com/feeds/posts/default?page=2"
+    assert blogger.feed_page_urls(odd, 80) == [odd]

@@ -156,3 +156,36 @@ def test_retry_after_header_forms():
     assert retry_after_seconds(b"120") == 120
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480 - 30) == 30
     assert retry_after_seconds(b"soon") is None and retry_after_seconds(None) is None
+
+
+@pytest.mark.parametrize("status", [403, 404])
+def test_a_summary_feed_that_cannot_be_read_falls_back_to_the_full_feed(tmp_path, status):
+    blog = make_blog("classic", n_posts=30, seed=78, images=False)  # classic: exact times only in feeds
+    db = tmp_path / "archive.db"
+    with FaultServer(blog) as server:
+        server.fault("/feeds/posts/summary", "status", status=status)
+        result = run_cli("crawl", server.url, "--db", str(db), *FAST, timeout=120)
+        paths = server.paths()
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "/feeds/posts/summary" in paths and "/feeds/posts/default" in paths
+    conn = sqlite3.connect(db)
+    # The full feed listed every post, so no listing page was needed and no time is local.
+    assert conn.execute("SELECT COUNT(*), SUM(published LIKE '%T%:%:%+%' OR published LIKE '%T%:%:%-%' "
+                        "OR published LIKE '%Z') FROM posts").fetchone() == (30, 30)
+    assert not [p for p in paths if p.startswith("/search")]
+    status_row, kinds = conn.execute("SELECT status, errors_by_kind FROM crawls").fetchone()
+    assert status_row == "finished"
+    examples = [u for kind in json.loads(kinds).values() for u in kind["examples"]]
+    assert not [u for u in examples if "/feeds/" in u]  # the unreadable summary feed is noted, not an error
+    note = conn.execute("SELECT message FROM fetches WHERE url LIKE '%/feeds/posts/summary'").fetchone()[0]
+    assert f"HTTP {status}" in note and "/feeds/posts/default" in note
+
+
+def test_the_summary_feed_is_read_when_there_is_one(tmp_path):
+    blog = make_blog("layout", n_posts=60, seed=79, images=False)
+    with FaultServer(blog) as server:
+        result = run_cli("crawl", server.url, "--db", str(tmp_path / "a.db"), *FAST, timeout=120)
+        paths = server.paths()
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    feeds = [p for p in paths if p.startswith("/feeds/posts/")]
+    assert feeds and all(p.startswith("/feeds/posts/summary") for p in feeds)

@@ -72,7 +72,7 @@ def detect(response) -> bool:
     return bool(BLOG_ID_RE.search(head)) or "_WidgetManager._Init('//www.blogger.com" in response.text
 
 
-@functools.lru_cache(maxsize=65536)  # called for every link on every page
+@functools.lru_cache(maxsize=8192)  # called for every link on every page
 def canonical(url: str) -> str:
     """The one URL a post or listing is known by (no ?m=1, ?showComment=, fragment)."""
     url = strip_params(url, drop=PRESENTATION_PARAMS)
@@ -89,7 +89,7 @@ def canonical(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-@functools.lru_cache(maxsize=65536)  # called for every link on every page
+@functools.lru_cache(maxsize=8192)  # called for every link on every page
 def dedupe_key(url: str) -> str:
     """Listing pages reached under different offsets are one page (updated-max in UTC)."""
     url = canonical(url)
@@ -114,7 +114,7 @@ def _utc(value: str) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@functools.lru_cache(maxsize=65536)  # called for every link on every page
+@functools.lru_cache(maxsize=8192)  # called for every link on every page
 def classify(url: str) -> str | None:
     """post | archive | label | older | newer | home | feed | None (not ours to follow)."""
     parts = urlsplit(url)
@@ -143,6 +143,14 @@ def classify(url: str) -> str | None:
 
 def feed_urls(blog_url: str) -> list[str]:
     return [urljoin(blog_url, "/feeds/posts/default")]
+
+
+def feed_candidates(blog_url: str, declared: str = "") -> list[str]:
+    """The summary feed first: the same entries, times, labels and comment counts without
+    the bodies (posts are read from their pages anyway, B9), a fraction of the bytes; then
+    the feed the blog names, for blogs or mirrors that have no summary feed."""
+    return list(dict.fromkeys([urljoin(blog_url, "/feeds/posts/summary"),
+                               declared or feed_urls(blog_url)[0]]))
 
 
 def changes_feed_url(blog_url: str) -> str:
@@ -654,6 +662,21 @@ def parse_feed(response) -> FeedPage:
         next_url=next_url or "",
         total=int(total) if total and total.strip().isdigit() else None,
     )
+
+
+def feed_page_urls(next_url: str, total: int) -> list[str]:
+    """Every later page of a feed at once, from its second page's address and the total:
+    the pages can then be fetched side by side instead of one after the other. Only the
+    start-index changes (the rest of the address stays as the feed wrote it)."""
+    params = query_params(next_url)
+    try:
+        start, size = int(params["start-index"]), int(params["max-results"])
+    except (KeyError, ValueError):
+        return [next_url]
+    if size <= 0 or start <= 1:
+        return [next_url]
+    return [re.sub(r"(?<=[?&])start-index=\d+", f"start-index={n}", next_url)
+            for n in range(start, total + 1, size)] or [next_url]
 
 
 # -- comment feeds (B16: threaded comments beyond what the page shows) -------------

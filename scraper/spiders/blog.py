@@ -76,6 +76,11 @@ class Site:
     page_comments: dict = field(default_factory=dict)
     feed_running: bool = False  # listing pages wait while the feed is being read…
     deferred: list = field(default_factory=list)  # …here: (url, role, meta)
+    # Feed pages asked for side by side (the platform can name them all from the
+    # first): the feed has ended when none is left. Needs one process's count.
+    fan_out: bool = True
+    feed_pages_left: set = field(default_factory=set)
+    feed_fallbacks: list = field(default_factory=list)  # feeds to try if the first cannot be read
 
 
 class BlogSpider(scrapy.Spider):
@@ -359,11 +364,18 @@ class BlogSpider(scrapy.Spider):
             if request is not None:
                 yield request
             return
-        for url in [feed_url] if feed_url else site.platform.feed_urls(blog_url):
-            request = self._request(site, url, "feed")
+        # One feed at a time, the platform's choice first; the others stand by in case it
+        # cannot be read (gone, forbidden, not a feed).
+        choose = getattr(site.platform, "feed_candidates", None)
+        candidates = choose(blog_url, feed_url) if choose else list(dict.fromkeys(
+            ([feed_url] if feed_url else []) + site.platform.feed_urls(blog_url)))
+        for i, url in enumerate(candidates):
+            request = self._request(site, url, "feed", first_feed=True)
             if request is not None:
                 site.feed_running = True
+                site.feed_fallbacks = candidates[i + 1:]
                 yield request
+                break
         # Sitemaps list every post with its last change: a second, cheap census.
         for url in getattr(site.platform, "sitemap_urls", lambda _: [])(blog_url):
             request = self._request(site, url, "sitemap")
@@ -397,6 +409,11 @@ class BlogSpider(scrapy.Spider):
         try:
             page = site.platform.parse_feed(response)
         except Exception as e:  # a broken feed must not stop the crawl
+            fallback = self._feed_fallback(site, response.request)
+            if fallback is not None:
+                yield self._fetch(response, "feed", message=f"not a feed ({e}); reading {fallback.url}")
+                yield fallback
+                return
             yield self._fetch(response, "feed", error="parse_error", message=str(e))
             if site.feed_running:
                 yield from self._feed_ended(site, complete=False)
@@ -425,6 +442,23 @@ class BlogSpider(scrapy.Spider):
                 yield request
         if site.mode == "incremental" and not census and response.meta.get("reason") == "changes":
             yield from self._check_deletions(site, page.total)
+        if response.meta.get("fanned"):
+            site.feed_pages_left.discard(response.meta["fanned"])
+            if site.feed_running and not site.feed_pages_left:
+                complete = page.total is not None and len(site.listed) >= page.total > 0
+                yield from self._feed_ended(site, complete)
+            return
+        fan_out = getattr(site.platform, "feed_page_urls", None)
+        if fan_out and site.fan_out and site.mode != "incremental" and not census and page.total \
+                and page.next_url and host(page.next_url) in site.hosts and site.feed_running:
+            for url in fan_out(page.next_url, page.total):
+                request = self._request(site, url, "feed", reason=response.meta.get("reason", ""))
+                if request is not None:
+                    request.meta["fanned"] = request.url
+                    site.feed_pages_left.add(request.url)
+                    yield request
+            if site.feed_pages_left:
+                return
         request = None
         if page.next_url and host(page.next_url) in site.hosts and (more or census):
             request = self._request(site, page.next_url, "feed", reason=response.meta.get("reason", ""),
@@ -463,6 +497,16 @@ class BlogSpider(scrapy.Spider):
             request = self._request(site, next_url, "comments", post_id=response.meta["post_id"])
             if request is not None:
                 yield request
+
+    def _feed_fallback(self, site: Site, request):
+        """The next feed to read when the first page of this one could not be read."""
+        if not (site.feed_running and request.meta.get("first_feed")):
+            return None
+        while site.feed_fallbacks:
+            fallback = self._request(site, site.feed_fallbacks.pop(0), "feed", first_feed=True)
+            if fallback is not None:
+                return fallback
+        return None
 
     def _feed_ended(self, site: Site, complete: bool):
         """The feed is read (or failed): drop the waiting listing pages if it listed everything."""
@@ -659,6 +703,14 @@ class BlogSpider(scrapy.Spider):
         role = request.meta.get("role", "other")
         if role == "feed":
             site = self._site(request.url)
+            fallback = self._feed_fallback(site, request) if site is not None else None
+            if fallback is not None:  # not an error of the crawl: another feed says the same
+                status = failure.value.response.status if failure.check(HttpError) else None
+                reason = f"HTTP {status}" if status else self._failure_kind(failure)[0]
+                yield Fetch(url=(request.meta.get("redirect_urls") or [request.url])[0], kind="feed",
+                            status=status, message=f"{reason}; reading {fallback.url} instead")
+                yield fallback
+                return
             if site is not None and site.feed_running:
                 yield from self._feed_ended(site, complete=False)
         if failure.check(HttpError):
