@@ -15,7 +15,8 @@ from urllib.parse import urljoin
 
 import scrapy
 from protego import Protego
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.utils.sitemap import Sitemap
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -79,7 +80,10 @@ class Site:
     # Feed pages asked for side by side (the platform can name them all from the
     # first): the feed has ended when none is left. Needs one process's count.
     fan_out: bool = True
-    feed_pages_left: set = field(default_factory=set)
+    feed_pages_left: set = field(default_factory=set)  # asked for, not answered yet
+    feed_todo: list = field(default_factory=list)  # not asked for yet: posts are queued enough
+    posts_pending: int = 0  # post pages asked for and not answered: the read-ahead
+    feed_page_size: int = 25
     feed_fallbacks: list = field(default_factory=list)  # feeds to try if the first cannot be read
 
 
@@ -104,6 +108,25 @@ class BlogSpider(scrapy.Spider):
         self.images_requested: set[str] = set()
         self.hosts_down: set[str] = set()
         self._archive = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        return spider
+
+    def _idle(self):
+        """Nothing left to fetch but feed pages held back: ask for them now (a post request
+        that never came back, dropped on the way, must not hold the feed forever)."""
+        held = [(site, url) for site in self.sites for url in site.feed_todo]
+        for site, _ in held:
+            site.feed_todo = []
+        for site, url in held:
+            request = self._fanned_request(site, url)
+            if request is not None:
+                self.crawler.engine.crawl(request)
+        if held:
+            raise DontCloseSpider
 
     @property
     def archive(self):
@@ -185,7 +208,9 @@ class BlogSpider(scrapy.Spider):
                 return None
             if role in LISTING_ROLES and site.feed_complete:
                 return None
-            if role in LISTING_ROLES and site.feed_running:
+            if (role in LISTING_ROLES or role == "sitemap") and site.feed_running:
+                # Held while the feed is read: listings are then needed only if it fell
+                # short; sitemaps, read after it, add only what it did not list.
                 site.seen.add(key)
                 site.deferred.append((url, role, {"reason": reason, **meta}))
                 return None
@@ -198,6 +223,8 @@ class BlogSpider(scrapy.Spider):
                 return None
         site.seen.add(key)
         site.requests += 1
+        if role == "post":
+            site.posts_pending += 1
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "robots": self.parse_robots,
                     "comments": self.parse_comments}.get(role, self.parse_page)
         headers = {}
@@ -253,6 +280,8 @@ class BlogSpider(scrapy.Spider):
         site, moved = self._site_of(response)
         if site is None:
             return
+        if role == "post":
+            yield from self._post_answered(site)
         if moved:
             if not response.meta.get("seed"):  # pages off the blog are not archived
                 first = response.meta["redirect_urls"][0] if response.meta.get("redirect_urls") \
@@ -303,8 +332,10 @@ class BlogSpider(scrapy.Spider):
             site.page_comments[post.url] = (post.id, len(post.comments))
             yield from self._comment_feed(site, post.url)
         yield self._fetch(response, role, post_id=post_id)
-        if post_id and site.feed_complete:
-            return  # the feed listed every post: a post page's links lead nowhere new
+        if post_id and (site.feed_complete or site.feed_running):
+            # The feed lists every post (or is being read: if it falls short, the listing
+            # pages held back meanwhile are walked): a post page's links add nothing.
+            return
 
         new_posts = 0
         fresh = 0  # posts this page shows that no page showed before in this run
@@ -444,20 +475,18 @@ class BlogSpider(scrapy.Spider):
             yield from self._check_deletions(site, page.total)
         if response.meta.get("fanned"):
             site.feed_pages_left.discard(response.meta["fanned"])
-            if site.feed_running and not site.feed_pages_left:
+            yield from self._feed_more(site)
+            if site.feed_running and not site.feed_pages_left and not site.feed_todo:
                 complete = page.total is not None and len(site.listed) >= page.total > 0
                 yield from self._feed_ended(site, complete)
             return
         fan_out = getattr(site.platform, "feed_page_urls", None)
         if fan_out and site.fan_out and site.mode != "incremental" and not census and page.total \
                 and page.next_url and host(page.next_url) in site.hosts and site.feed_running:
-            for url in fan_out(page.next_url, page.total):
-                request = self._request(site, url, "feed", reason=response.meta.get("reason", ""))
-                if request is not None:
-                    request.meta["fanned"] = request.url
-                    site.feed_pages_left.add(request.url)
-                    yield request
-            if site.feed_pages_left:
+            site.feed_todo = list(fan_out(page.next_url, page.total))
+            site.feed_page_size = max(1, len(page.entries))
+            yield from self._feed_more(site)
+            if site.feed_pages_left or site.feed_todo:
                 return
         request = None
         if page.next_url and host(page.next_url) in site.hosts and (more or census):
@@ -470,6 +499,30 @@ class BlogSpider(scrapy.Spider):
         if request is None and site.feed_running:
             complete = page.total is not None and len(site.listed) >= page.total > 0
             yield from self._feed_ended(site, complete)
+
+    def _fanned_request(self, site: Site, url: str):
+        request = self._request(site, url, "feed")
+        if request is not None:
+            request.meta["fanned"] = request.url
+            site.feed_pages_left.add(request.url)
+        return request
+
+    def _feed_more(self, site: Site):
+        """Later feed pages, side by side, while fewer post pages than the read-ahead wait
+        (each feed page queues its posts: an unbounded read would hold a big blog's every
+        post request in memory)."""
+        limit = self.settings.getint("BLOGARCHIVE_FEED_READ_AHEAD")
+        # posts asked for, and those the feed pages in flight will list
+        while site.feed_todo and \
+                site.posts_pending + len(site.feed_pages_left) * site.feed_page_size < limit:
+            request = self._fanned_request(site, site.feed_todo.pop(0))
+            if request is not None:
+                yield request
+
+    def _post_answered(self, site: Site):
+        site.posts_pending = max(0, site.posts_pending - 1)
+        if site.feed_todo:
+            yield from self._feed_more(site)
 
     def _comment_feed(self, site: Site, url: str):
         """Read a post's comment feed when the blog says it has more comments than its page shows."""
@@ -514,9 +567,10 @@ class BlogSpider(scrapy.Spider):
         site.feed_complete = site.feed_complete or complete
         waiting, site.deferred = site.deferred, []
         if site.feed_complete:
+            listings = [w for w in waiting if w[1] in LISTING_ROLES]
             self.logger.info("%s: the feed listed every post; %d listing pages not needed",
-                             site.seed, len(waiting))
-            return
+                             site.seed, len(listings))
+            waiting = [w for w in waiting if w[1] not in LISTING_ROLES]
         for url, role, meta in waiting:
             site.seen.discard(self._key(site, url))
             request = self._request(site, url, role, **meta)
@@ -713,6 +767,10 @@ class BlogSpider(scrapy.Spider):
                 return
             if site is not None and site.feed_running:
                 yield from self._feed_ended(site, complete=False)
+        if role == "post":
+            site = self._site(request.url)
+            if site is not None:
+                yield from self._post_answered(site)
         if failure.check(HttpError):
             response = failure.value.response
             if role == "sitemap" and response.status in (404, 410):
