@@ -13,7 +13,7 @@ BLOGARCHIVE_MAX_LISTING_PAGES = 20000
 BLOGARCHIVE_MAX_REQUESTS_PER_BLOG = 1_000_000
 # Feed pages are read ahead of the post pages they list while fewer than this many
 # post pages wait to be fetched: memory stays flat however big the blog.
-BLOGARCHIVE_FEED_READ_AHEAD = 2000
+BLOGARCHIVE_FEED_READ_AHEAD = 500
 # A crawl whose failed requests exceed this share of all requests exits 1.
 BLOGARCHIVE_ERROR_THRESHOLD = 0.05
 # `blogarchive crawl` refuses to start with less free space than this beside the archive.
