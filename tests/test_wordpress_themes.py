@@ -64,8 +64,9 @@ def test_every_post_has_its_exact_fields(crawled):
         if blog.theme == "block" or blog.rest == "on":
             # The page's <time datetime>, or the REST API's date + date_gmt: exact, with the offset.
             assert got["published"] == want["published"], want["url"]
-        elif post.post_id in rss_latest and blog.rest == "off":
-            # No REST API: the RSS feed's pubDate (UTC) gives the exact instant of the latest posts…
+        elif post.post_id in rss_latest and blog.rest in ("off", "forbidden"):
+            # No REST API (or refused): the RSS feed's pubDate (UTC) gives the exact instant of
+            # the latest posts…
             assert instant(got["published"]) == instant(want["published"])
         else:
             # …and the others keep what the page shows: the date and "10:15 am", no offset.
@@ -108,8 +109,11 @@ def test_each_post_fetched_once_and_traps_never_followed(crawled):
     crawl_row = rows(db, "SELECT * FROM crawls")[0]
     assert crawl_row["status"] == "finished", dict(crawl_row)
     if blog.rest == "forbidden":
-        assert rest == ["/wp-json/wp/v2/posts?per_page=100&page=1"]
-        assert rows(db, "SELECT error FROM fetches WHERE url LIKE '%/wp-json/%'")[0]["error"] == "http_401"
+        # REST refused: noted (not an error of the crawl), the RSS feed read instead; it
+        # lists only the latest posts, so the listing pages are walked too.
+        assert rest == ["/wp-json/wp/v2/posts?per_page=100&page=1"] and feeds == ["/feed/"]
+        noted = rows(db, "SELECT status, error, message FROM fetches WHERE url LIKE '%/wp-json/%'")[0]
+        assert (noted["status"], noted["error"]) == (401, "") and "/feed/" in noted["message"]
         assert [p for p in paths if p.startswith("/page/")]
     elif blog.rest == "on":
         # One REST page listed every post (with its total): no listing page was needed.

@@ -186,7 +186,9 @@ def rest_url(blog_url: str, page: int = 1, api_root: str = "", **extra) -> str:
 
 
 def feed_urls(blog_url: str) -> list[str]:
-    return [rest_url(blog_url)]
+    # The REST API (every post, exact times, totals); the RSS feed (the latest posts) when
+    # the API is switched off or forbidden, as security plugins often make it (W2).
+    return [rest_url(blog_url), urljoin(blog_url, "/feed/")]
 
 
 def changes_feed_url(blog_url: str) -> str:
