@@ -68,9 +68,7 @@ def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, contact, imag
         images = "dir:" + str(Path(images[4:]).resolve())
     settings["BLOGARCHIVE_IMAGES"] = images
     if redis_url:  # distributed: the workers crawl, the writer writes (scraper/distributed.py)
-        from .distributed import seed_command
-
-        sys.exit(seed_command(redis_url, urls, db_path, settings, full))
+        sys.exit(cluster_seed_command()(redis_url, urls, db_path, settings, full))
     try:
         _check_free_space(db_path, settings)
         row = run_crawl(urls, db_path, settings, full=full, wait=wait)
@@ -79,6 +77,16 @@ def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, contact, imag
         sys.exit(EXIT_USAGE)
     print_summary(row, quiet=quiet)
     sys.exit(EXIT_OK if row.get("status") == "finished" else EXIT_CRAWL_FAILED)
+
+
+def cluster_seed_command():
+    """The seeder of a cluster crawl, or a clear word when the cluster extra is missing."""
+    try:
+        from .distributed import seed_command
+    except ImportError as e:
+        raise click.UsageError(f"crawling with Redis needs the cluster extra ({e}): "
+                               "pip install 'blogarchive[cluster]'")
+    return seed_command
 
 
 def _check_free_space(db_path: str, settings: dict) -> None:

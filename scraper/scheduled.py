@@ -131,8 +131,9 @@ def run_command(config, wait):
                 f.write(line + "\n")
 
     if options.get("redis"):
-        from .distributed import seed_command
+        from .cli import cluster_seed_command
 
+        seed_command = cluster_seed_command()
         target = options["redis"]
         urls = [url for job in jobs for url in job.urls]
         log(f"seeding {len(urls)} blogs for the writer of {target['db']} at {target['url']}")

@@ -107,3 +107,18 @@ def test_one_crawl_archives_several_blogs(tmp_path):
     per_blog = dict(db.execute("SELECT blog_id, COUNT(*) FROM posts GROUP BY blog_id"))
     assert per_blog == {one.blog_id: 7, two.blog_id: 5}
     assert "expected 12" in result.stdout
+
+
+def test_crawl_with_redis_without_the_cluster_extra_says_what_to_install(tmp_path):
+    # scrapy-redis missing (a plain `pip install .`): the usual commands work, and a
+    # cluster crawl is refused with the extra to install, not a traceback.
+    code = ("import sys; sys.modules['scrapy_redis'] = None; sys.argv[0] = 'blogarchive'; "
+            "from scraper.cli import main; main()")
+    run = lambda *args: subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT,
+                                       capture_output=True, text=True, timeout=60)
+    result = run("crawl", "--redis", "redis://127.0.0.1:9/0", "http://127.0.0.1:9/")
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "pip install 'blogarchive[cluster]'" in result.stderr
+    assert "Traceback" not in result.stderr
+    listed = run("--help")
+    assert listed.returncode == 0 and "crawl" in listed.stdout and "worker" not in listed.stdout
