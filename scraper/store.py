@@ -383,16 +383,8 @@ def record_fetch(db: sqlite_utils.Database, fetch: dict, crawl_id: int | None) -
     row["status"] = fetch.get("status")
     row["fetched_at"] = now()
     row["crawl_id"] = crawl_id
-    # Plain SQL (one row per response, on the hot path): an upsert that keeps
-    # columns this fetch did not state, like sqlite-utils' upsert.
-    cols = [c for c in row if c in FETCH_COLUMNS]
-    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != "url")
-    with db.atomic():
-        db.execute(
-            f"INSERT INTO fetches ({', '.join(f'[{c}]' for c in cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)}) ON CONFLICT(url) DO UPDATE SET {updates}",
-            [row[c] for c in cols],
-        )
+    with db.atomic():  # keeps the columns this fetch does not state (one row per response)
+        _upsert(db, "fetches", {c: v for c, v in row.items() if c in FETCH_COLUMNS}, ("url",))
 
 
 FETCH_COLUMNS = {"url", "kind", "status", "error", "message", "etag", "last_modified",
@@ -401,9 +393,7 @@ FETCH_COLUMNS = {"url", "kind", "status", "error", "message", "etag", "last_modi
 
 def fetch_validators(db: sqlite_utils.Database, url: str) -> dict | None:
     """What we know of a URL from earlier runs (ETag, Last-Modified, hash, status)."""
-    cursor = db.execute("SELECT * FROM fetches WHERE url = ?", [url])
-    row = cursor.fetchone()
-    return dict(zip([d[0] for d in cursor.description], row)) if row else None
+    return _one(db, "SELECT * FROM fetches WHERE url = ?", [url])
 
 
 # -- blogs and posts --------------------------------------------------------
