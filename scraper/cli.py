@@ -139,7 +139,11 @@ def status(db_path, limit, as_json):
     from rich.console import Console
     from rich.table import Table
 
-    db = store.open_db(db_path, create=False)
+    try:
+        db = store.open_readonly(db_path)
+    except store.StoreError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_USAGE)
     rows = store.recent_crawls(db, limit)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -155,7 +159,8 @@ def status(db_path, limit, as_json):
             "" if r["posts_expected"] is None else str(r["posts_expected"]),
             str(r["errors"] or 0), f"{r['duration_s'] or 0:.1f}",
         )
-    Console().print(table)
+    # Not a terminal (a pipe, a cron mail): the whole table, never cut at 80 columns.
+    Console(width=None if sys.stdout.isatty() else 10_000).print(table)
     if rows:  # what the latest crawl could not get, and where
         latest = rows[0]
         errors = latest.get("errors_by_kind") or {}
@@ -211,10 +216,16 @@ def extract(path, url, encoding, strict):
 @click.option("--title", default=None, help="Site title (default: the archived blogs' titles).")
 def serve(db_paths, host, port, immutable, open_browser, title):
     """Publish one or more archives with Datasette and the project's metadata (read-only)."""
-    from .publish import datasette_command
-
     import os
 
+    from .publish import datasette_command
+
+    for path in db_paths:  # one line for a file that is not an archive, not Datasette's traceback
+        try:
+            store.open_readonly(path).close()
+        except store.StoreError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_USAGE)
     cmd = datasette_command(list(db_paths), host=host, port=port, immutable=bool(immutable),
                             title=title, open_browser=open_browser)
     click.echo(" ".join(cmd), err=True)

@@ -344,6 +344,41 @@ def open_db(path: str | os.PathLike, *, create: bool = True) -> sqlite_utils.Dat
     return db
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+ARCHIVE_TABLES = {"posts", "crawls", "blogs"}
+
+
+def open_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
+    """Open an archive for reading only: nothing is created, migrated or switched to WAL.
+
+    For the commands that read (`status`, `serve`): a file that is not an
+    archive is refused with one line, and left exactly as it was.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(f"{path}: no such archive")
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a database file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError as e:
+        raise StoreError(f"{path}: cannot be read: {e.strerror}") from e
+    if head != SQLITE_MAGIC:
+        raise StoreError(f"{path}: not an SQLite database (and so not a blogarchive archive)")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{path}: cannot open the archive: {e}") from e
+    if not ARCHIVE_TABLES <= tables:
+        conn.close()
+        raise StoreError(f"{path}: an SQLite database, but not a blogarchive archive "
+                         f"(no {', '.join(sorted(ARCHIVE_TABLES - tables))} table)")
+    return sqlite_utils.Database(conn)
+
+
 # -- crawls and fetches -----------------------------------------------------
 
 
@@ -833,7 +868,8 @@ def count_posts(db: sqlite_utils.Database, blog_id: str) -> int:
 
 def recent_crawls(db: sqlite_utils.Database, limit: int = 10) -> list[dict]:
     rows = list(db["crawls"].rows_where(order_by="id DESC", limit=limit))
-    for row in rows:
-        if row.get("errors_by_kind"):
-            row["errors_by_kind"] = json.loads(row["errors_by_kind"])
+    for row in rows:  # JSON columns as the values they hold, for `status --json`
+        for column in ("errors_by_kind", "seeds"):
+            if row.get(column):
+                row[column] = json.loads(row[column])
     return rows
