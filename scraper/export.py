@@ -5,6 +5,10 @@
   size and SHA-256. BLOB columns (image bytes) are written base64-encoded (CSV: the
   base64 text; JSONL: ``{"$base64": true, "encoded": …}`` as sqlite-utils does) or
   left out with ``--blobs omit``; the manifest says which.
+- ``--spreadsheet-safe`` (csv): cells a spreadsheet would run as formulas get a
+  leading apostrophe (see ``spreadsheet.py``), the file starts with a UTF-8 BOM so
+  Excel reads the accents; the manifest says so and counts the changed cells.
+  Without it the CSV is byte-faithful.
 - ``--format sqlite --out FILE``: ``VACUUM INTO`` a compact single-file snapshot,
   consistent even while a crawl is writing (WAL readers see one committed state),
   ready to publish with ``blogarchive serve --immutable`` or to download.
@@ -25,6 +29,8 @@ import sqlite3
 from pathlib import Path
 
 import click
+
+from . import spreadsheet
 
 FORMATS = ("csv", "jsonl", "sqlite")
 CSV_NOTE = ("UTF-8, RFC 4180 (comma, double-quote, CRLF), header row; "
@@ -83,7 +89,8 @@ def blob_columns(conn: sqlite3.Connection, table: str, columns: list[dict]) -> l
     return found
 
 
-def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64") -> dict:
+def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
+                  spreadsheet_safe: bool = False) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     conn = connect_readonly(db_path)
     manifest = {
@@ -103,7 +110,8 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64") -> 
             select = ", ".join(f'"{n}"' for n in names)
             cursor = conn.execute(f'select {select} from "{table}" order by {order_by(columns)}')
             path = out / f"{table}.{fmt}"
-            rows = _write(path, fmt, names, cursor, set(blob_cols) & set(names))
+            rows, changed = _write(path, fmt, names, cursor, set(blob_cols) & set(names),
+                                   spreadsheet_safe)
             entry = {
                 "name": table,
                 "file": path.name,
@@ -112,6 +120,8 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64") -> 
                 "bytes": path.stat().st_size,
                 "sha256": sha256_file(path),
             }
+            if spreadsheet_safe:
+                entry["cells_neutralised"] = changed
             if blob_cols:
                 entry["blob_columns"] = {
                     c: ("omitted" if blobs == "omit" else "base64") for c in blob_cols}
@@ -123,6 +133,9 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64") -> 
                               "sqlite-utils enable-fts)" for t in skipped}
     if fmt == "csv":
         manifest["csv"] = CSV_NOTE
+        if spreadsheet_safe:
+            manifest["csv"] += "; starts with a UTF-8 byte order mark (for Excel)"
+            manifest["spreadsheet_safe"] = spreadsheet.RULE
     else:
         manifest["jsonl"] = ("one JSON object per line, UTF-8; BLOBs as "
                              '{"$base64": true, "encoded": "..."}')
@@ -131,11 +144,14 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64") -> 
     return manifest
 
 
-def _write(path: Path, fmt: str, names: list[str], cursor, blob_cols: set[str]) -> int:
-    count = 0
+def _write(path: Path, fmt: str, names: list[str], cursor, blob_cols: set[str],
+           spreadsheet_safe: bool = False) -> tuple[int, int]:
+    """Write one table; (rows written, cells neutralised)."""
+    count = changed = 0
     blob_index = [i for i, n in enumerate(names) if n in blob_cols]
     tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
+    encoding = "utf-8-sig" if spreadsheet_safe else "utf-8"
+    with open(tmp, "w", encoding=encoding, newline="") as f:
         if fmt == "csv":
             writer = csv.writer(f)
             writer.writerow(names)
@@ -145,7 +161,12 @@ def _write(path: Path, fmt: str, names: list[str], cursor, blob_cols: set[str]) 
                     for i in blob_index:
                         if isinstance(row[i], bytes):
                             row[i] = base64.b64encode(row[i]).decode("ascii")
-                writer.writerow(["" if v is None else v for v in row])
+                row = ["" if v is None else v for v in row]
+                if spreadsheet_safe:
+                    safe = [spreadsheet.neutralise(v) for v in row]
+                    changed += sum(a is not b for a, b in zip(safe, row))
+                    row = safe
+                writer.writerow(row)
                 count += 1
         else:
             for row in cursor:
@@ -157,7 +178,7 @@ def _write(path: Path, fmt: str, names: list[str], cursor, blob_cols: set[str]) 
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
                 count += 1
     os.replace(tmp, path)
-    return count
+    return count, changed
 
 
 def export_sqlite(db_path: Path, out: Path, force: bool = False) -> dict:
@@ -196,14 +217,21 @@ def export_sqlite(db_path: Path, out: Path, force: bool = False) -> dict:
               help="Folder (csv, jsonl) or file (sqlite) to write.")
 @click.option("--blobs", type=click.Choice(["base64", "omit"]), default="base64",
               show_default=True, help="Image bytes in csv/jsonl: base64 text, or left out.")
+@click.option("--spreadsheet-safe", is_flag=True,
+              help="csv: prefix cells a spreadsheet would run as formulas (=, +, -, @, tab, CR) "
+                   "with an apostrophe; for opening in Excel, LibreOffice or Google Sheets.")
 @click.option("--force", is_flag=True, help="Replace an existing snapshot file.")
-def export_command(db_path: Path, fmt: str, out: Path, blobs: str, force: bool):
+def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_safe: bool,
+                   force: bool):
     """Export every table of an archive completely (csv, jsonl) or as a SQLite snapshot.
 
     \b
       blogarchive export archive.db --format csv --out export/
+      blogarchive export archive.db --format csv --spreadsheet-safe --out for-excel/
       blogarchive export archive.db --format sqlite --out snapshot.db
     """
+    if spreadsheet_safe and fmt != "csv":
+        raise click.UsageError("--spreadsheet-safe applies to --format csv only")
     try:
         if fmt == "sqlite":
             if out.is_dir():
@@ -215,9 +243,13 @@ def export_command(db_path: Path, fmt: str, out: Path, blobs: str, force: bool):
             return
         if out.exists() and not out.is_dir():
             raise click.UsageError(f"{out} is a file; --format {fmt} writes a folder")
-        manifest = export_tables(db_path, out, fmt, blobs=blobs)
+        manifest = export_tables(db_path, out, fmt, blobs=blobs, spreadsheet_safe=spreadsheet_safe)
     except sqlite3.DatabaseError as e:
         raise click.ClickException(f"{db_path}: {e}")
     rows = sum(t["rows"] for t in manifest["tables"])
-    click.echo(f"{out}: {len(manifest['tables'])} tables, {rows:,} rows as {fmt}; "
+    safe = ""
+    if spreadsheet_safe:
+        cells = sum(t["cells_neutralised"] for t in manifest["tables"])
+        safe = f" (spreadsheet-safe: {cells:,} formula-like cells prefixed with ')"
+    click.echo(f"{out}: {len(manifest['tables'])} tables, {rows:,} rows as {fmt}{safe}; "
                f"manifest.json lists counts and SHA-256 sums")
