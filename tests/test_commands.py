@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from conftest import run_cli
+from conftest import crawl, run_cli
 from scraper import store
+from scraper.sample import BlogServer, make_blog
+from scraper.sample.handmade import HandmadeServer, make_handmade_blog
+from scraper.sample.wordpress import Reply
 
 
 def make_archive(path, seeds=("http://blog.example/",), **fields) -> int:
@@ -87,3 +90,53 @@ def test_status_json_gives_seeds_as_an_array_and_the_table_is_not_cut(tmp_path):
     started = data[0]["started"]
     assert started in text  # the whole timestamp, not "2026-12-…"
     assert "…" not in text
+
+
+# -- 6: a re-run that could not look for changes ----------------------------------------------
+
+
+class ChangesFeedBroken(BlogServer):
+    """A Blogger blog whose feed ordered by change stops answering (404) when told to."""
+
+    broken = False
+
+    def _route(self, path, query):
+        if self.broken and query.get("orderby") == "updated":
+            return self._not_found()
+        return super()._route(path, query)
+
+
+def test_a_rerun_whose_feed_of_changes_fails_still_finds_the_new_posts(tmp_path):
+    blog = make_blog("layout", n_posts=20, seed=61)
+    later = blog.sorted_posts()[10:12]  # back-dated: not on the home page when they appear
+    for post in later:
+        blog.delete_post(post)
+    db_path = tmp_path / "archive.db"
+    with ChangesFeedBroken(blog) as server:
+        crawl(server.url, db_path)
+        for post in later:
+            blog.add_post(post)
+        server.broken = True
+        result = crawl(server.url, db_path, expect_ok=False)
+        stored_again = [r[1] for r in server.requests if r[1] in {p.path for p in blog.posts}
+                        and r[1] not in {p.path for p in later}]
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "crawl 2: finished" in result.stdout and "posts new 2" in result.stdout
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 20
+    assert "orderby=updated" in result.stdout  # the broken feed is named among the errors
+    assert len(stored_again) == 18  # each stored post fetched once, by the first crawl only
+
+
+def test_a_missing_robots_txt_is_not_an_error(tmp_path):
+    class NoRobots(HandmadeServer):
+        def route(self, path, query):
+            if path == "/robots.txt":
+                return Reply(404, "text/html", b"<html><body>Not found</body></html>")
+            return super().route(path, query)
+
+    blog = make_handmade_blog(n_posts=6, seed=7)
+    with NoRobots(blog) as server:
+        result = crawl(server.url, tmp_path / "a.db")
+    assert "crawl 1: finished" in result.stdout
+    assert "robots.txt" not in result.stdout and "errors 0" in result.stdout

@@ -446,6 +446,9 @@ class BlogSpider(scrapy.Spider):
                 yield fallback
                 return
             yield self._fetch(response, "feed", error="parse_error", message=str(e))
+            if self._reads_changes(site, response.request):
+                yield from self._changes_unreadable(site, f"not a feed: {e}")
+                return
             if site.feed_running:
                 yield from self._feed_ended(site, complete=False)
             return
@@ -576,6 +579,25 @@ class BlogSpider(scrapy.Spider):
             request = self._request(site, url, role, **meta)
             if request is not None:
                 yield request
+
+    @staticmethod
+    def _reads_changes(site: Site, request) -> bool:
+        return site.mode == "incremental" and request.meta.get("reason") == "changes"
+
+    def _changes_unreadable(self, site: Site, why: str):
+        """The feed of changes failed: without it new posts would be missed, so this run
+        looks the way a first crawl does (full feed, sitemaps, listings), skipping what
+        the archive holds."""
+        self.logger.warning("%s: the feed of changes could not be read (%s); walking the blog "
+                            "instead, skipping the posts already archived", site.seed, why)
+        site.mode = "discover"
+        record = site.blog_record or {}
+        blog_url = record.get("url") or site.seed
+        yield from self._feed_requests(site, blog_url, record.get("feed_url") or "")
+        # The home page may have answered 304: ask again, unconditionally, for its links.
+        request = self._request(site, blog_url, "home", force=True, seed=True, reason="fallback")
+        if request is not None:
+            yield request
 
     def _changed_entry(self, site: Site, entry: dict, more: bool) -> bool:
         """The feed is ordered by last change: stop paging at the first entry we have seen."""
@@ -765,7 +787,11 @@ class BlogSpider(scrapy.Spider):
                             status=status, message=f"{reason}; reading {fallback.url} instead")
                 yield fallback
                 return
-            if site is not None and site.feed_running:
+            if site is not None and self._reads_changes(site, request):
+                status = failure.value.response.status if failure.check(HttpError) else None
+                yield from self._changes_unreadable(
+                    site, f"HTTP {status}" if status else self._failure_kind(failure)[0])
+            elif site is not None and site.feed_running:
                 yield from self._feed_ended(site, complete=False)
         if role == "post":
             site = self._site(request.url)
@@ -773,7 +799,7 @@ class BlogSpider(scrapy.Spider):
                 yield from self._post_answered(site)
         if failure.check(HttpError):
             response = failure.value.response
-            if role == "sitemap" and response.status in (404, 410):
+            if role in ("sitemap", "robots") and response.status in (404, 410):
                 yield self._fetch(response, role)  # many blogs have none: not an error
                 return
             yield self._fetch(response, role, error=f"http_{response.status}")
