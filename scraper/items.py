@@ -67,6 +67,10 @@ class Post:
     comments: list[Comment] = field(default_factory=list)
     comment_count: int | None = None  # what the page says, when it says it
     fetched_url: str = ""  # the URL that answered, before canonicalisation
+    # field name → the evidence that gave it (og:title, feed, permalink, …)
+    sources: dict[str, str] = field(default_factory=dict)
+    # where two independent sources disagree: kind (labels, title) → what each said
+    notes: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
