@@ -225,8 +225,8 @@ def score(pages: list[dict], extractors: dict) -> dict[str, dict]:
 
 def print_table(title: str, results: dict[str, dict]) -> None:
     print(f"\n{title}")
-    print(f"| extractor | pages | precision | recall | F1 | mean page F1 | ms/page |")
-    print(f"|---|---:|---:|---:|---:|---:|---:|")
+    print("| extractor | pages | precision | recall | F1 | mean page F1 | ms/page |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, r in sorted(results.items(), key=lambda kv: -kv[1]["f1"]):
         print(f"| {name} | {r['pages']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} "
               f"| {r['page_f1']:.3f} | {r['ms_per_page']:.1f} |")

@@ -9,6 +9,10 @@ from pathlib import Path
 import click
 
 from . import store
+from .export import export_command
+from .importer import import_command
+from .report import print_summary
+from .scheduled import cluster_seed_command, run_command
 from .urls import UnsupportedURL, check_url
 
 EXIT_OK, EXIT_CRAWL_FAILED, EXIT_USAGE = 0, 1, 2
@@ -79,16 +83,6 @@ def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, contact, imag
     sys.exit(EXIT_OK if row.get("status") == "finished" else EXIT_CRAWL_FAILED)
 
 
-def cluster_seed_command():
-    """The seeder of a cluster crawl, or a clear word when the cluster extra is missing."""
-    try:
-        from .distributed import seed_command
-    except ImportError as e:
-        raise click.UsageError(f"crawling with Redis needs the cluster extra ({e}): "
-                               "pip install 'blogarchive[cluster]'")
-    return seed_command
-
-
 def _check_free_space(db_path: str, settings: dict) -> None:
     """A disk too full to hold the crawl fails now, before any fetching, not halfway."""
     import shutil
@@ -104,30 +98,6 @@ def _check_free_space(db_path: str, settings: dict) -> None:
         raise store.StoreError(
             f"{db_path}: only {free_mb:.1f} MB free on the disk holding the archive; a crawl "
             f"needs {need_mb:g} MB (-s BLOGARCHIVE_MIN_FREE_MB=… to change that)")
-
-
-def print_summary(row: dict, quiet: bool = False) -> None:
-    errors = row.get("errors_by_kind") or {}
-    line = (
-        f"crawl {row.get('id')}: {row.get('status')} — pages {row.get('pages') or 0}, "
-        f"posts new {row.get('posts_new') or 0}, updated {row.get('posts_updated') or 0}, "
-        f"unchanged {row.get('posts_unchanged') or 0}, gone {row.get('posts_gone') or 0}"
-    )
-    if row.get("posts_expected") is not None:
-        line += f", expected {row['posts_expected']}"
-    line += f", images new {row.get('images_new') or 0}"
-    if row.get("images_failed"):
-        line += f" (failed {row['images_failed']})"
-    line += f", errors {row.get('errors') or 0}"
-    if row.get("duration_s") is not None:
-        line += f" in {row['duration_s']:.1f}s"
-    click.echo(line)
-    if not quiet or row.get("status") != "finished":  # a failed cron run says why
-        for kind, info in sorted(errors.items()):
-            examples = ", ".join(info.get("examples", [])[:3])
-            click.echo(f"  {kind}: {info['count']}  e.g. {examples}")
-    if row.get("message"):
-        click.echo(f"  {row['message']}", err=row.get("status") != "finished")
 
 
 @main.command()
@@ -243,16 +213,8 @@ def demo(db_path, port, no_serve):
     sys.exit(run_demo(db_path, port=port, serve=not no_serve))
 
 
-from .export import export_command  # noqa: E402
-
 main.add_command(export_command, name="export")
-
-from .scheduled import run_command  # noqa: E402
-
 main.add_command(run_command, name="run")
-
-from .importer import import_command  # noqa: E402
-
 main.add_command(import_command, name="import")
 
 try:  # scale-out commands (scrapy-redis); the embedded crawl needs none of it

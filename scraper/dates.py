@@ -100,3 +100,21 @@ def combine_local(date: dt.date | None, clock: dt.time | None) -> str:
     if clock is None:
         return date.isoformat()
     return dt.datetime.combine(date, clock).isoformat()
+
+
+def utc_instant(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(dt.timezone.utc) if when.tzinfo else None
+
+
+def utc_text(value: str | None) -> str | None:
+    """ISO 8601 in UTC ('…Z') when the time has an offset; as given (local) when not."""
+    when = utc_instant(value)
+    if when is None:
+        return value or None
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")

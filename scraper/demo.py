@@ -8,6 +8,7 @@ import sys
 import click
 
 from .publish import datasette_command
+from .report import print_summary
 from .runner import crawl
 
 
@@ -22,8 +23,6 @@ def run_demo(db_path: str, port: int = 8001, serve: bool = True) -> int:
             "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
             "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "LOG_LEVEL": "WARNING",
         })
-        from .cli import print_summary
-
         print_summary(row)
         if row.get("status") != "finished":
             return 1

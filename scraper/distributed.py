@@ -1293,7 +1293,7 @@ def worker_command(redis_url, archive, overrides, exit_when_done, quiet):
 @click.option("--quiet", is_flag=True)
 def writer_command(redis_url, db_path, overrides, exit_when_done, quiet):
     """Write the items of the distributed crawl into the archive (one writer per archive)."""
-    from .cli import print_summary
+    from .report import print_summary
 
     settings = _overrides(overrides)
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,

@@ -27,7 +27,7 @@ from parsel import Selector
 from . import store
 from .dates import parse_iso
 from .htmltext import clean_text, html_to_text, sanitize_html, word_count
-from .items import Blog, Comment, Post
+from .items import Blog, Comment, Post, content_hash
 from .platforms import blogger, wordpress
 from .platforms.base import absolutize
 
@@ -184,7 +184,7 @@ def _blogger_post(entry, ns, blog_id: str, origin: str) -> Post | None:
         body_html=body_html,
         body_text=body_text,
         word_count=word_count(body_text),
-        content_hash=store.content_hash(title, body_html),
+        content_hash=content_hash(title, body_html),
         images=images,
         comment_count=int(replies) if replies.strip().isdigit() else None,
         fetched_url="",
@@ -392,7 +392,7 @@ def _wxr_post(item, nsmap, bid: str, origin: str, authors: dict, attachments: di
         body_html=body_html,
         body_text=body_text,
         word_count=word_count(body_text),
-        content_hash=store.content_hash(title, body_html),
+        content_hash=content_hash(title, body_html),
         images=images,
         comments=comments,
     )

@@ -6,7 +6,13 @@ without Scrapy and the store never sees a Response.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
+
+
+def content_hash(title: str, body_html: str) -> str:
+    """What "changed" means: the title or the sanitised body, nothing else."""
+    return hashlib.sha256(f"{title}\n{body_html}".encode("utf-8")).hexdigest()
 
 
 @dataclass

@@ -112,6 +112,16 @@ def publish(job: Job, log) -> int:
     return 0
 
 
+def cluster_seed_command():
+    """The seeder of a cluster crawl, or a clear word when the cluster extra is missing."""
+    try:
+        from .distributed import seed_command
+    except ImportError as e:
+        raise click.UsageError(f"crawling with Redis needs the cluster extra ({e}): "
+                               "pip install 'blogarchive[cluster]'")
+    return seed_command
+
+
 @click.command()
 @click.argument("config", type=click.Path(exists=True, dir_okay=False))
 @click.option("--wait", default=0.0, metavar="SECONDS",
@@ -131,8 +141,6 @@ def run_command(config, wait):
                 f.write(line + "\n")
 
     if options.get("redis"):
-        from .cli import cluster_seed_command
-
         seed_command = cluster_seed_command()
         target = options["redis"]
         urls = [url for job in jobs for url in job.urls]

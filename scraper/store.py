@@ -8,7 +8,6 @@ writes and a crawl killed at any moment leaves a consistent file.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import sqlite3
@@ -17,6 +16,9 @@ from typing import Any, Iterable
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+from .dates import utc_instant, utc_text
+from .items import content_hash
 
 BUSY_TIMEOUT_MS = 30_000
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
@@ -30,11 +32,6 @@ class StoreError(Exception):
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def content_hash(title: str, body_html: str) -> str:
-    """What "changed" means: the title or the sanitised body, nothing else."""
-    return hashlib.sha256(f"{title}\n{body_html}".encode("utf-8")).hexdigest()
 
 
 # -- schema -----------------------------------------------------------------
@@ -294,14 +291,6 @@ def m006_facet_indexes(db: sqlite_utils.Database) -> None:
 def m007_label_kinds(db: sqlite_utils.Database) -> None:
     # WordPress has categories and tags; both are labels, told apart by kind.
     db["labels"].add_column("kind", str)
-
-
-def utc_text(value: str | None) -> str | None:
-    """ISO 8601 in UTC ('…Z') when the time has an offset; as given (local) when not."""
-    when = utc_instant(value)
-    if when is None:
-        return value or None
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- opening ----------------------------------------------------------------
@@ -788,16 +777,6 @@ def feed_watermark(db: sqlite_utils.Database, blog_id: str) -> dt.datetime | Non
         if when and (latest is None or when > latest):
             latest = when
     return latest
-
-
-def utc_instant(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when.astimezone(dt.timezone.utc) if when.tzinfo else None
 
 
 def live_post_urls(db: sqlite_utils.Database, blog_id: str) -> list[str]:

@@ -114,8 +114,11 @@ def test_crawl_with_redis_without_the_cluster_extra_says_what_to_install(tmp_pat
     # cluster crawl is refused with the extra to install, not a traceback.
     code = ("import sys; sys.modules['scrapy_redis'] = None; sys.argv[0] = 'blogarchive'; "
             "from scraper.cli import main; main()")
-    run = lambda *args: subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT,
-                                       capture_output=True, text=True, timeout=60)
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+
     result = run("crawl", "--redis", "redis://127.0.0.1:9/0", "http://127.0.0.1:9/")
     assert result.returncode == 2, result.stderr[-2000:]
     assert "pip install 'blogarchive[cluster]'" in result.stderr

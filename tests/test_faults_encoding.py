@@ -4,8 +4,6 @@ titles and text come out as the author wrote them (issue 7)."""
 from __future__ import annotations
 
 import codecs
-import html
-import re
 import sqlite3
 
 import pytest

@@ -90,8 +90,8 @@ def test_robots_txt_is_obeyed_unless_told_and_the_user_agent_names_us(tmp_path):
         polite = crawl(server.url, tmp_path / "polite.db", expect_ok=False)
         polite_asked = list(server.requests)
         mark = len(server.requests)
-        owner = crawl(server.url, tmp_path / "owner.db", "--ignore-robots",
-                      "--contact", "mailto:archivist@example.org")
+        crawl(server.url, tmp_path / "owner.db", "--ignore-robots",
+              "--contact", "mailto:archivist@example.org")
         owner_asked = server.requests[mark:]
     assert not hidden & {r[1] for r in polite_asked}
     errors = dict(sqlite3.connect(tmp_path / "polite.db").execute("SELECT url, error FROM fetches"))

@@ -50,3 +50,13 @@ def json_ld_objects(sel: Selector) -> list[dict]:
                 if "@graph" in item:
                     stack.append(item["@graph"])
     return found
+
+
+def blog_posting(sel: Selector) -> dict:
+    for obj in json_ld_objects(sel):
+        kind = obj.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(k in ("BlogPosting", "Article", "NewsArticle", "TechArticle", "Report",
+                     "SocialMediaPosting", "LiveBlogPosting") for k in kinds):
+            return obj
+    return {}

@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import re
-from typing import Iterable, Iterator
+from typing import Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
@@ -23,8 +22,7 @@ from parsel import Selector
 
 from ..dates import combine_local, parse_clock, parse_date_text, parse_iso
 from ..htmltext import clean_text, html_to_text, sanitize_html, word_count
-from ..items import Blog, Comment, Image, Post
-from ..store import content_hash
+from ..items import Blog, Comment, Image, Post, content_hash
 from ..urls import query_params, strip_params
 from .base import FeedPage, Link, absolutize, json_ld_objects
 

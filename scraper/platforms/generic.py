@@ -28,11 +28,11 @@ from parsel import Selector
 
 from ..dates import parse_iso
 from ..htmltext import clean_text, html_to_text, word_count
-from ..items import Blog, Post
-from ..store import content_hash
+from ..items import Blog, Post, content_hash
 from ..urls import host, strip_params
-from .base import FeedPage, Link, json_ld_objects
-from .wordpress import blog_posting, body_and_images, parse_syndication
+from .base import FeedPage, Link, blog_posting, json_ld_objects
+from .bodies import body_and_images
+from .syndication import parse_syndication
 
 NAME = "generic"
 # robots.txt names the sitemaps of a site that follows no convention for them

@@ -6,6 +6,7 @@ which pager links) or None (404). Templates only decide markup.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional
@@ -86,8 +87,6 @@ class _LabelIndex:
             self.version = blog.version
         return self.lists.get(label, [])
 
-
-import weakref
 
 _label_indexes = weakref.WeakKeyDictionary()   # blog -> _LabelIndex
 

@@ -538,7 +538,7 @@ def render_listing(blog: WPBlog, posts: list, origin: str, path: str, page: int,
     if page < pages:
         head += f'\n<link rel="next" href="{older}" />'
     if blog.theme == "twentyten":
-        nav = (f'<div id="nav-below" class="navigation"><div class="nav-previous">'
+        nav = ('<div id="nav-below" class="navigation"><div class="nav-previous">'
                + (f'<a href="{older}"><span class="meta-nav">&larr;</span> Older posts</a>' if older else "")
                + '</div><div class="nav-next">'
                + (f'<a href="{newer}">Newer posts <span class="meta-nav">&rarr;</span></a>' if newer else "")
@@ -885,10 +885,10 @@ class WordPressServer(FixtureServer):
             if blog.path(post) == path:
                 return self._html(render_post(blog, post, origin))
         if path == "/about/":
-            return self._html(f"<!DOCTYPE html><html><head><meta name='generator' content='WordPress 6.4.2'/>"
-                              f"<title>About</title></head><body class='page-template-default page page-id-2'>"
-                              f"<div class='hentry'><h1 class='entry-title'>About</h1><div class='entry-content'>"
-                              f"<p>We write about harbours.</p></div></div></body></html>")
+            return self._html("<!DOCTYPE html><html><head><meta name='generator' content='WordPress 6.4.2'/>"
+                              "<title>About</title></head><body class='page-template-default page page-id-2'>"
+                              "<div class='hentry'><h1 class='entry-title'>About</h1><div class='entry-content'>"
+                              "<p>We write about harbours.</p></div></div></body></html>")
         return self._not_found()
 
     def _listing(self, posts: list, base: str, page: int, kind: str, heading: str = "") -> Reply:

@@ -24,6 +24,7 @@ from twisted.internet.error import ConnectionDone, ConnectionLost
 
 from .. import images, platforms, store
 from ..items import Blog, FeedEntries, Fetch, ImageFailure, ImageFile, PostComments, PostSeen
+from ..dates import utc_instant
 from ..urls import check_url, host, origin
 
 # Lower numbers are fetched later: posts first, then feeds, listings last, so
@@ -601,7 +602,7 @@ class BlogSpider(scrapy.Spider):
 
     def _changed_entry(self, site: Site, entry: dict, more: bool) -> bool:
         """The feed is ordered by last change: stop paging at the first entry we have seen."""
-        when = store.utc_instant(entry.get("updated"))
+        when = utc_instant(entry.get("updated"))
         if site.watermark is not None and when is not None and when <= site.watermark:
             return False
         return more
@@ -610,8 +611,8 @@ class BlogSpider(scrapy.Spider):
         state = store.post_state(self.archive, entry["url"])
         if state is None:
             return self._request(site, entry["url"], "post", reason="new")
-        seen_change = store.utc_instant(state["feed_updated"] or state["updated"])
-        changed = store.utc_instant(entry.get("updated"))
+        seen_change = utc_instant(state["feed_updated"] or state["updated"])
+        changed = utc_instant(entry.get("updated"))
         if state["gone_at"] or seen_change is None or (changed and changed > seen_change):
             return self._request(site, entry["url"], "post", reason="changed-in-feed")
         return None

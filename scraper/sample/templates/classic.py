@@ -104,6 +104,6 @@ def _sidebar(blog, origin) -> str:
     posts = blog.sorted_posts()
     if blog.mobile_links and posts:
         out.append(f'<li><a href="{origin}{posts[-1].path}?m=1">{esc(posts[-1].title) or "first post"}</a></li>')
-    out += ["</ul>", f'<p id="powered-by"><a href="https://www.blogger.com"><img src="https://www.blogger.com/buttons/blogger-powered.gif" alt="Powered by Blogger" /></a></p>',
+    out += ["</ul>", '<p id="powered-by"><a href="https://www.blogger.com"><img src="https://www.blogger.com/buttons/blogger-powered.gif" alt="Powered by Blogger" /></a></p>',
             "</div></div>"]
     return "\n".join(out)

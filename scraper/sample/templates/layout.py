@@ -16,7 +16,7 @@ def render(blog, page, origin, image_origin, sidebar) -> str:
            "xmlns:data='http://www.google.com/2005/gml/data' xmlns:expr='http://www.google.com/2005/gml/expr'>",
            "<head>", "<meta content='width=1100' name='viewport'/>",
            head_links(blog, origin, page_title(blog, page), canonical_url(origin, page), post, image_origin),
-           "</head>", f"<body class='loading'>",
+           "</head>", "<body class='loading'>",
            "<div class='content'><div class='content-outer'><div class='content-inner'>",
            "<header><div class='header-outer'><div class='region-inner header-inner'>",
            "<div class='header section' id='header'><div class='widget Header' data-version='1' id='Header1'>",

@@ -1,0 +1,29 @@
+"""The crawl summary every command prints: one line, then what failed and where."""
+
+from __future__ import annotations
+
+import click
+
+
+def print_summary(row: dict, quiet: bool = False) -> None:
+    errors = row.get("errors_by_kind") or {}
+    line = (
+        f"crawl {row.get('id')}: {row.get('status')} — pages {row.get('pages') or 0}, "
+        f"posts new {row.get('posts_new') or 0}, updated {row.get('posts_updated') or 0}, "
+        f"unchanged {row.get('posts_unchanged') or 0}, gone {row.get('posts_gone') or 0}"
+    )
+    if row.get("posts_expected") is not None:
+        line += f", expected {row['posts_expected']}"
+    line += f", images new {row.get('images_new') or 0}"
+    if row.get("images_failed"):
+        line += f" (failed {row['images_failed']})"
+    line += f", errors {row.get('errors') or 0}"
+    if row.get("duration_s") is not None:
+        line += f" in {row['duration_s']:.1f}s"
+    click.echo(line)
+    if not quiet or row.get("status") != "finished":  # a failed cron run says why
+        for kind, info in sorted(errors.items()):
+            examples = ", ".join(info.get("examples", [])[:3])
+            click.echo(f"  {kind}: {info['count']}  e.g. {examples}")
+    if row.get("message"):
+        click.echo(f"  {row['message']}", err=row.get("status") != "finished")
