@@ -548,6 +548,9 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
 
 
 def _rekey_post(db: sqlite_utils.Database, old_id: str, new_id: str) -> None:
+    # Children and parent change keys in two steps; checked together at commit
+    # (the pragma ends with the transaction).
+    db.execute("PRAGMA defer_foreign_keys = ON")
     for table in ("post_labels", "post_images", "comments", "post_versions"):
         db.execute(f"UPDATE [{table}] SET post_id = ? WHERE post_id = ?", [new_id, old_id])
     db.execute("UPDATE posts SET id = ? WHERE id = ?", [new_id, old_id])

@@ -87,6 +87,22 @@ def test_same_image_in_two_posts_is_stored_once(db, tmp_path):
     assert store.image_known(db, "http://img.example/s1600/a.png")
 
 
+def test_a_post_known_under_another_id_takes_the_crawled_id_with_its_rows(db):
+    # An imported post (keyed by the export's id) met again by a crawl under the
+    # platform's id: one post, its labels, images, comments and history moved over,
+    # with foreign keys enforced all along.
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    store.save_post(db, make_post(id="77:import:a", body_html="<p>Cranes at dusk.</p>"))
+    store.save_post(db, make_post(id="77:import:a", body_html="<p>Cranes at night.</p>"))
+    assert store.save_post(db, make_post()) == "updated"
+    assert [r[0] for r in db.execute("SELECT id FROM posts")] == ["4242"]
+    for table, count in (("post_labels", 2), ("post_images", 1), ("comments", 1),
+                         ("post_versions", 2)):
+        rows = db.execute(f"SELECT post_id, COUNT(*) FROM [{table}] GROUP BY post_id").fetchall()
+        assert rows == [("4242", count)], table
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
 def test_foreign_keys_link_rows(db):
     store.save_post(db, make_post())
     fks = {(fk.table, fk.column, fk.other_table) for fk in db["post_labels"].foreign_keys}
