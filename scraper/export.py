@@ -32,7 +32,7 @@ import click
 
 from . import spreadsheet
 
-FORMATS = ("csv", "jsonl", "sqlite")
+FORMATS = ("csv", "jsonl", "sqlite", "xlsx")
 CSV_NOTE = ("UTF-8, RFC 4180 (comma, double-quote, CRLF), header row; "
             "NULL is written as an empty field")
 
@@ -212,27 +212,45 @@ def export_sqlite(db_path: Path, out: Path, force: bool = False) -> dict:
 @click.command()
 @click.argument("db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="csv or jsonl: a folder of complete tables; sqlite: one snapshot file.")
+              help="csv or jsonl: a folder of complete tables; sqlite: one snapshot file; "
+                   "xlsx: one workbook, a sheet per table.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="Folder (csv, jsonl) or file (sqlite) to write.")
+              help="Folder (csv, jsonl) or file (sqlite, xlsx) to write.")
 @click.option("--blobs", type=click.Choice(["base64", "omit"]), default="base64",
               show_default=True, help="Image bytes in csv/jsonl: base64 text, or left out.")
 @click.option("--spreadsheet-safe", is_flag=True,
               help="csv: prefix cells a spreadsheet would run as formulas (=, +, -, @, tab, CR) "
                    "with an apostrophe; for opening in Excel, LibreOffice or Google Sheets.")
-@click.option("--force", is_flag=True, help="Replace an existing snapshot file.")
+@click.option("--with-bodies", is_flag=True,
+              help="xlsx: add the post bodies (left out by default: long text, better in CSV).")
+@click.option("--force", is_flag=True, help="Replace an existing snapshot or workbook file.")
 def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_safe: bool,
-                   force: bool):
+                   with_bodies: bool, force: bool):
     """Export every table of an archive completely (csv, jsonl) or as a SQLite snapshot.
 
     \b
       blogarchive export archive.db --format csv --out export/
       blogarchive export archive.db --format csv --spreadsheet-safe --out for-excel/
       blogarchive export archive.db --format sqlite --out snapshot.db
+      blogarchive export archive.db --format xlsx --out archive.xlsx
     """
     if spreadsheet_safe and fmt != "csv":
         raise click.UsageError("--spreadsheet-safe applies to --format csv only")
+    if with_bodies and fmt != "xlsx":
+        raise click.UsageError("--with-bodies applies to --format xlsx (the others always "
+                               "have the bodies)")
     try:
+        if fmt == "xlsx":
+            if out.is_dir():
+                raise click.UsageError(f"{out} is a folder; --format xlsx writes one file")
+            from .export_xlsx import export_xlsx
+
+            result = export_xlsx(db_path, out, with_bodies=with_bodies, force=force)
+            rows = sum(t["rows"] for t in result["tables"])
+            click.echo(f"{out}: {len(result['tables'])} sheets, {rows:,} rows, "
+                       f"{result['cells_cut']:,} cells cut at 32,767 characters; "
+                       f"{Path(result['manifest']).name} lists what is where")
+            return
         if fmt == "sqlite":
             if out.is_dir():
                 raise click.UsageError(f"{out} is a folder; --format sqlite writes one file")

@@ -10,9 +10,15 @@ spaced cases are written into the archive file directly, as another tool might.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
+import os
+import re
+import shutil
 import sqlite3
+import subprocess
 
+import openpyxl
 import pytest
 
 from conftest import run_cli
@@ -29,6 +35,7 @@ TITLES = [
 COMMENTS = ["=1+1", "+33 take that", "-- the editor", "@WEBSERVICE(\"http://x.example/\")"]
 RAW_COMMENTS = ["\t=1+2", "\r=1+3", "  =1+4", "\n@SUM(4,5)"]  # leading whitespace kept
 HARMLESS = ["Trains & harbours", "a=b", "3 - 2", "", "café"]
+LONG = 50_000  # characters in one post body, over Excel's 32,767 per cell
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +55,7 @@ def archive(tmp_path_factory):
     for i, text in enumerate(RAW_COMMENTS):
         conn.execute("insert into comments (id, post_id, position, author, body_text) "
                      "values (?, ?, ?, 'Spam', ?)", [f"raw{i}", post_id, 100 + i, text])
+    conn.execute("update posts set body_text = ? where id = ?", ["Long. " * (LONG // 6), post_id])
     conn.commit()
     titles = {r[0] for r in conn.execute("select title from posts")}
     assert set(TITLES) <= titles  # the import kept them as they were
@@ -110,3 +118,109 @@ def test_spreadsheet_safe_is_refused_where_it_means_nothing(archive, tmp_path):
                      "--out", str(tmp_path / "x"))
     assert result.returncode == 2 and "--spreadsheet-safe" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("Error: --spreadsheet-safe")
+
+
+def excel_text(value: str) -> str:
+    """A cell's text as Excel shows it: OOXML writes control characters as _xHHHH_,
+    which openpyxl leaves undecoded."""
+    return re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m.group(1), 16)), value)
+
+
+def formula_cells(path) -> list:
+    workbook = openpyxl.load_workbook(path)
+    found = [(ws.title, c.coordinate, c.value) for ws in workbook.worksheets
+             for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    workbook.close()
+    return found
+
+
+def sheet_rows(ws) -> list[dict]:
+    rows = list(ws.iter_rows())
+    header = [c.value for c in rows[0]]
+    return [dict(zip(header, row)) for row in rows[1:]]
+
+
+def test_xlsx_cells_are_strings_dates_and_links(archive, tmp_path):
+    out = tmp_path / "archive.xlsx"
+    result = run_cli("export", str(archive), "--format", "xlsx", "--out", str(out), check=True)
+    assert "sheets" in result.stdout
+    assert formula_cells(out) == []
+    workbook = openpyxl.load_workbook(out)
+    posts = workbook["posts"]
+    assert posts.freeze_panes == "A2"
+    cells = sheet_rows(posts)
+    header = [c.value for c in next(posts.iter_rows())]
+    assert "body_text" not in header and "body_html" not in header and "title" in header
+    by_title = {row["title"].value: row for row in cells}
+    assert set(TITLES) <= set(by_title)  # the exact text, shown as text
+    conn = sqlite3.connect(archive)
+    conn.row_factory = sqlite3.Row
+    truth = {r["title"]: dict(r) for r in conn.execute("select * from posts")}
+    for title in TITLES:
+        row, want = by_title[title], truth[title]
+        assert row["title"].data_type == "s"
+        published = dt.datetime.fromisoformat(want["published"]).astimezone(dt.timezone.utc)
+        assert row["published"].is_date and row["published"].value == published.replace(tzinfo=None)
+        assert row["url"].hyperlink.target == want["url"] and row["url"].value == want["url"]
+        assert row["word_count"].value == want["word_count"]
+    comments = {excel_text(r["body_text"].value) for r in sheet_rows(workbook["comments"])
+                if r["body_text"].value}
+    assert set(COMMENTS + RAW_COMMENTS) <= comments
+    assert "images" in workbook.sheetnames and "about" == workbook.sheetnames[0]
+    workbook.close()
+    manifest = json.loads((tmp_path / "archive.manifest.json").read_text())
+    assert manifest["left_out"]["posts.body_text"].startswith("post body")
+    assert manifest["left_out"]["images.content"] == "image bytes (BLOB)"
+    listed = {t["name"]: t["rows"] for t in manifest["tables"]}
+    assert listed["posts"] == conn.execute("select count(*) from posts").fetchone()[0]
+    assert listed["comments"] == conn.execute("select count(*) from comments").fetchone()[0]
+    conn.close()
+    again = run_cli("export", str(archive), "--format", "xlsx", "--out", str(out))
+    assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_xlsx_with_bodies_cuts_what_excel_cannot_hold(archive, tmp_path):
+    out = tmp_path / "bodies.xlsx"
+    run_cli("export", str(archive), "--format", "xlsx", "--with-bodies", "--out", str(out),
+            check=True)
+    manifest = json.loads((tmp_path / "bodies.manifest.json").read_text())
+    assert manifest["cells_cut"] == 1
+    assert {t["name"]: t["cells_cut"] for t in manifest["tables"]}["posts"] == 1
+    workbook = openpyxl.load_workbook(out)
+    bodies = [r["body_text"].value or "" for r in sheet_rows(workbook["posts"])]
+    cut = [b for b in bodies if len(b) > 30_000]
+    assert len(cut) == 1 and len(cut[0]) == 32_767 and cut[0].endswith("characters per cell]")
+    assert cut[0].startswith("Long. Long.")
+    workbook.close()
+
+
+def libreoffice(tmp_path, source, fmt="xlsx"):
+    """LibreOffice headless opens `source` and saves it again as `fmt`."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (Debian libreoffice-calc) is not installed; .ci/run installs it")
+    out = tmp_path / "lo-out"
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", fmt, "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=120,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    return out / (source.stem + "." + fmt)
+
+
+def test_libreoffice_evaluates_nothing_from_safe_csv_or_xlsx(archive, tmp_path):
+    plain, safe = tmp_path / "plain", tmp_path / "safe"
+    run_cli("export", str(archive), "--format", "csv", "--out", str(plain), check=True)
+    run_cli("export", str(archive), "--format", "csv", "--spreadsheet-safe", "--out", str(safe),
+            check=True)
+    # The plain CSV is what an attacker hopes for: LibreOffice turns it into formulas.
+    evaluated = formula_cells(libreoffice(tmp_path / "p", plain / "posts.csv"))
+    assert {value for _, _, value in evaluated} >= {t for t in TITLES if t.startswith("=")}
+    assert formula_cells(libreoffice(tmp_path / "s", safe / "posts.csv")) == []
+    assert formula_cells(libreoffice(tmp_path / "c", safe / "comments.csv")) == []
+    xlsx = tmp_path / "archive.xlsx"
+    run_cli("export", str(archive), "--format", "xlsx", "--out", str(xlsx), check=True)
+    resaved = libreoffice(tmp_path / "x", xlsx)
+    assert formula_cells(resaved) == []
+    titles = {r["title"].value for r in sheet_rows(openpyxl.load_workbook(resaved)["posts"])}
+    assert set(TITLES) <= titles
