@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
-import hashlib
 import json
 import os
 import sqlite3
@@ -31,62 +30,12 @@ from pathlib import Path
 import click
 
 from . import spreadsheet
+from .tables import (blob_columns, connect_readonly, exported_tables, order_by, sha256_file,
+                     table_columns)
 
 FORMATS = ("csv", "jsonl", "sqlite", "xlsx")
 CSV_NOTE = ("UTF-8, RFC 4180 (comma, double-quote, CRLF), header row; "
             "NULL is written as an empty field")
-
-
-def connect_readonly(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True,
-                           isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    return conn
-
-
-def exported_tables(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
-    """(tables to export, tables left out): the FTS indexes are derived data."""
-    rows = conn.execute(
-        "select name, sql from sqlite_master where type = 'table' order by name").fetchall()
-    virtual = {name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")}
-    keep, skip = [], []
-    for name, _ in rows:
-        if name.startswith("sqlite_"):
-            continue
-        if name in virtual or any(name.startswith(v + "_") for v in virtual):
-            skip.append(name)
-        else:
-            keep.append(name)
-    return keep, skip
-
-
-def table_columns(conn: sqlite3.Connection, table: str) -> list[dict]:
-    return [{"name": r[1], "type": r[2], "pk": r[5]}
-            for r in conn.execute(f'PRAGMA table_info("{table}")')]
-
-
-def order_by(columns: list[dict]) -> str:
-    pks = sorted((c for c in columns if c["pk"]), key=lambda c: c["pk"])
-    if pks:
-        return ", ".join(f'"{c["name"]}"' for c in pks)
-    return "rowid"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def blob_columns(conn: sqlite3.Connection, table: str, columns: list[dict]) -> list[str]:
-    found = [c["name"] for c in columns if (c["type"] or "").upper() == "BLOB"]
-    for c in columns:  # untyped columns that hold blobs all the same
-        if c["name"] not in found and conn.execute(
-                f'select 1 from "{table}" where typeof("{c["name"]}") = \'blob\' limit 1').fetchone():
-            found.append(c["name"])
-    return found
 
 
 def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",

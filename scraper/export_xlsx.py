@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from .export import (blob_columns, connect_readonly, exported_tables, order_by, sha256_file,
+from .tables import (blob_columns, connect_readonly, exported_tables, order_by, sha256_file,
                      table_columns)
 
 MAX_CELL = 32_767
