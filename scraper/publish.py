@@ -1,9 +1,9 @@
-"""How an archive is published: the Datasette command line with the project's files.
+"""How an archive is published: the Datasette command line with the project's settings.
 
-``datasette/`` beside the package holds metadata.yml (titles, descriptions, facets,
-canned queries), templates/ (the post page, the home page, the search page),
-plugins/ (render-time sanitising, images from the database, search, Atom, year
-facet) and static/. It is a configuration folder, not a Python package.
+The site itself (metadata, canned queries, templates, style sheet, plugins) is the
+``blogarchive_site`` package, registered with Datasette through entry points: any
+``datasette`` in the same environment serves it, so this adds only the settings,
+the listening address and the archive's title.
 """
 
 from __future__ import annotations
@@ -16,9 +16,6 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Iterable
-
-HERE = Path(__file__).resolve().parent
-DATASETTE_DIR = HERE.parent / "datasette"  # the configuration folder beside the package
 
 # Settings every published archive gets (see metadata.yml and FIELD-NOTES §5):
 SETTINGS = {
@@ -49,20 +46,10 @@ def datasette_command(db_path: str | Path | Iterable[str | Path], *, host: str =
     for path in paths:
         cmd += ["-i", str(path)] if immutable else [str(path)]
     cmd += ["--host", host, "--port", str(port)]
-    folder = DATASETTE_DIR
-    metadata = folder / "metadata.yml"
-    if metadata.exists():
-        if title is None:
-            title = archive_title(paths)
-        if title:
-            metadata = titled_metadata(metadata, title)
-        cmd += ["--metadata", str(metadata)]
-    if (folder / "templates").is_dir():
-        cmd += ["--template-dir", str(folder / "templates")]
-    if (folder / "plugins").is_dir() and any((folder / "plugins").glob("*.py")):
-        cmd += ["--plugins-dir", str(folder / "plugins")]
-    if (folder / "static").is_dir():
-        cmd += ["--static", f"static:{folder / 'static'}"]
+    if title is None:
+        title = archive_title(paths)
+    if title:
+        cmd += ["--metadata", str(titled_metadata(title))]
     for name, value in SETTINGS.items():
         cmd += ["--setting", name, value]
     if open_browser:
@@ -91,17 +78,14 @@ def archive_title(paths: Iterable[str | Path]) -> str | None:
     return " · ".join(titles) + " — archive"
 
 
-def titled_metadata(metadata: Path, title: str) -> Path:
-    """A copy of metadata.yml (as JSON) with another title, in the temp folder.
+def titled_metadata(title: str) -> Path:
+    """A metadata file that only sets the site's title, in the temp folder (the rest of
+    the metadata comes from the plugin; a local file takes precedence over it).
 
     Datasette reads its metadata once at start-up; the file is keyed by content so
     repeated runs reuse it.
     """
-    import yaml
-
-    data = yaml.safe_load(metadata.read_text("utf-8")) or {}
-    data["title"] = title
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = json.dumps({"title": title}, ensure_ascii=False, indent=1)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     out = Path(tempfile.gettempdir()) / f"blogarchive-metadata-{digest}.json"
     if not out.exists():

@@ -445,7 +445,8 @@ def test_pages_carry_a_content_security_policy(site):
     status, headers, _ = site.get("/harbour/posts/evil-raw")
     policy = headers["Content-Security-Policy"]
     assert "img-src 'self' data:" in policy and "object-src 'none'" in policy
-    assert site.get("/robots.txt")[2] == b"User-agent: *\nDisallow: /\n"
+    # robots.txt (datasette-block-robots) asks every crawler to stay out.
+    assert site.get("/robots.txt")[2].decode().splitlines() == ["User-agent: *", "Disallow: /"]
 
 
 def test_search_page_ranks_highlights_and_filters_by_label(site):
@@ -507,7 +508,8 @@ def test_canned_queries_answer(site):
     assert got["crawl_health"][0]["status"] == "finished"
     assert got["coverage"] == []  # every post the feed lists is archived
     assert [r["post_id"] for r in got["gone_posts"]] == ["9000000000000000002"]
-    assert len(got["newest_posts"]) == 50 or len(got["newest_posts"]) == site.counts["posts"] - 1
+    # The newest 50 posts the blog still serves (one is gone).
+    assert len(got["newest_posts"]) == min(50, site.counts["posts"] - 1)
     # A parameterised query is a form.
     form = text(site, "/harbour/posts_containing_phrase")
     assert 'name="phrase"' in form
@@ -515,7 +517,7 @@ def test_canned_queries_answer(site):
 
 def test_csv_streams_every_row_and_json_exports(site):
     status, headers, data = site.get("/bulk/posts.csv?_stream=on&_size=max")
-    assert status == 200 and headers["Content-Type"].startswith("text/plain") or "csv" in headers["Content-Type"]
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
     records = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     assert len(records) == BULK_POSTS
     assert len({r["id"] for r in records}) == BULK_POSTS
@@ -573,7 +575,7 @@ def test_no_write_endpoints(site):
         status, _, _ = site.get(path, method="POST", data=b"sql=delete+from+posts")
         assert status == 405, (path, status)
     status, _, body = site.get("/harbour.json?sql=" + urllib.parse.quote("delete from posts"))
-    assert status in (400, 403) or b"error" in body
+    assert status == 400 and "Statement must be a SELECT" in json.loads(body)["error"]
     after = sqlite3.connect(site.db).execute("select count(*) from posts").fetchone()[0]
     assert before == after
 
@@ -592,8 +594,8 @@ def test_mutable_serve_reads_a_growing_archive_without_a_download(tmp_path):
         assert status == 200 and b"Live Blog" in body and b'href="/live.db"' not in body
         assert fetch(base + "/live.db")[0] == 403
         # A crawl writing meanwhile: the site sees the new post at once.
-        store.save_post(db, dict(post, id="2", url="http://live.example/2.html", title="Second"))
+        store.save_post(db, dict(post, id="2", url="http://live.example/2.html", title="Second",
+                                 published="2021-01-02T00:00:00+00:00"))
         status, _, body = fetch(base + "/live/posts.json?_shape=array")
-        assert [r["title"] for r in json.loads(body)] == ["Second", "First"] or \
-            {r["title"] for r in json.loads(body)} == {"First", "Second"}
+        assert [r["title"] for r in json.loads(body)] == ["Second", "First"]  # newest first
     db.close()
