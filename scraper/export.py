@@ -4,11 +4,14 @@
   unlike a web export), plus ``manifest.json`` with each file's row count, columns,
   size and SHA-256. BLOB columns (image bytes) are written base64-encoded (CSV: the
   base64 text; JSONL: ``{"$base64": true, "encoded": …}`` as sqlite-utils does) or
-  left out with ``--blobs omit``; the manifest says which.
+  left out with ``--blobs omit``; the manifest says which. Beside it,
+  ``datapackage.json`` describes the folder as a Frictionless Data Package
+  (``datapackage.py``).
 - ``--spreadsheet-safe`` (csv): cells a spreadsheet would run as formulas get a
   leading apostrophe (see ``spreadsheet.py``), the file starts with a UTF-8 BOM so
   Excel reads the accents; the manifest says so and counts the changed cells.
   Without it the CSV is byte-faithful.
+- ``--format xlsx --out FILE``: one workbook, a sheet per table (``export_xlsx.py``).
 - ``--format sqlite --out FILE``: ``VACUUM INTO`` a compact single-file snapshot,
   consistent even while a crawl is writing (WAL readers see one committed state),
   ready to publish with ``blogarchive serve --immutable`` or to download.
@@ -29,7 +32,7 @@ from pathlib import Path
 
 import click
 
-from . import spreadsheet
+from . import datapackage, spreadsheet
 from .tables import (blob_columns, connect_readonly, exported_tables, order_by, sha256_file,
                      table_columns)
 
@@ -75,6 +78,9 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
                 entry["blob_columns"] = {
                     c: ("omitted" if blobs == "omit" else "base64") for c in blob_cols}
             manifest["tables"].append(entry)
+        described = datapackage.package(
+            conn, manifest, fmt, encoding="utf-8-sig" if spreadsheet_safe else "utf-8",
+            note=("Spreadsheet-safe CSV: " + spreadsheet.RULE + ".") if spreadsheet_safe else None)
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -90,6 +96,8 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
                              '{"$base64": true, "encoded": "..."}')
     (out / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    (out / "datapackage.json").write_text(
+        json.dumps(described, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return manifest
 
 
@@ -219,4 +227,4 @@ def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_s
         cells = sum(t["cells_neutralised"] for t in manifest["tables"])
         safe = f" (spreadsheet-safe: {cells:,} formula-like cells prefixed with ')"
     click.echo(f"{out}: {len(manifest['tables'])} tables, {rows:,} rows as {fmt}{safe}; "
-               f"manifest.json lists counts and SHA-256 sums")
+               f"manifest.json lists counts and SHA-256 sums, datapackage.json describes the tables")

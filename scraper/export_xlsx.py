@@ -22,8 +22,8 @@ from pathlib import Path
 
 import click
 
-from .tables import (blob_columns, connect_readonly, exported_tables, order_by, sha256_file,
-                     table_columns)
+from .tables import (blob_columns, connect_readonly, exported_tables, is_link_column,
+                     is_time_column, order_by, sha256_file, table_columns)
 
 MAX_CELL = 32_767
 MAX_ROWS = 1_048_576
@@ -33,18 +33,6 @@ CUT_MARKER = " [… cut: Excel holds 32,767 characters per cell]"
 # Text columns too long for a sheet row and read better on the site or in CSV.
 BODY_COLUMNS = {"posts": ("body_html", "body_text"), "post_versions": ("body_html", "body_text")}
 FIRST_SHEETS = {"posts": 0, "comments": 1, "labels": 2, "post_labels": 3, "post_images": 4}
-TIME_COLUMNS = {"published", "updated", "first_seen", "last_seen", "last_changed", "gone_at",
-                "captured", "started", "finished", "fetched", "fetched_at", "last_tried"}
-
-
-def is_time_column(name: str) -> bool:
-    return name in TIME_COLUMNS or name.endswith("_utc")
-
-
-def is_link_column(name: str) -> bool:
-    return name in ("url", "link", "src") or name.endswith("_url")
-
-
 def parse_time(value: str) -> dt.datetime | None:
     """An ISO 8601 text as an Excel-ready datetime: UTC when it has an offset."""
     try:

@@ -7,6 +7,21 @@ import sqlite3
 from pathlib import Path
 
 
+# Text columns holding ISO 8601 times: dates in a workbook, datetime in a data package,
+# a UTC timestamp beside the text in Parquet.
+TIME_COLUMNS = {"published", "updated", "first_seen", "last_seen", "last_changed", "gone_at",
+                "captured", "started", "finished", "fetched", "fetched_at", "last_tried",
+                "applied_at"}
+
+
+def is_time_column(name: str) -> bool:
+    return name in TIME_COLUMNS or name.endswith("_utc")
+
+
+def is_link_column(name: str) -> bool:
+    return name in ("url", "link", "src") or name.endswith("_url")
+
+
 def connect_readonly(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True,
                            isolation_level=None)
