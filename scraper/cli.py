@@ -30,8 +30,12 @@ def main():
               help="The SQLite archive to create or update.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting, e.g. -s CONCURRENT_REQUESTS=16 -s DOWNLOAD_DELAY=0.")
-@click.option("--quiet", is_flag=True, help="Only warnings and the final line (for cron).")
-@click.option("--verbose", is_flag=True, help="Scrapy's full log on a terminal too.")
+@click.option("--quiet", is_flag=True, help="Only warnings and the summary, even on a terminal.")
+@click.option("--verbose", is_flag=True,
+              help="Scrapy's full log on the console, with tracebacks (default: a progress line on "
+                   "a terminal; the summary and warnings otherwise, e.g. under cron).")
+@click.option("--log", "log_path", default=None, metavar="FILE",
+              help="Append Scrapy's full log to FILE; the console keeps the summary and warnings.")
 @click.option("--ignore-robots", is_flag=True, help="For owners archiving their own blog.")
 @click.option("--contact", default=None, metavar="URL",
               help="Where site owners can reach you; sent in the User-Agent.")
@@ -45,8 +49,8 @@ def main():
 @click.option("--redis", "redis_url", default=None, metavar="URL",
               help="Seed the shared frontier of `blogarchive worker`s at redis://host:6379/0 and "
                    "exit (docs/scale-out.md).")
-def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, contact, images, full, wait,
-          redis_url):
+def crawl(urls, db_path, overrides, quiet, verbose, log_path, ignore_robots, contact, images, full,
+          wait, redis_url):
     """Crawl one or more blogs into the archive."""
     from .runner import crawl as run_crawl, parse_overrides
 
@@ -55,13 +59,10 @@ def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, contact, imag
         settings = parse_overrides(overrides)
     except (UnsupportedURL, ValueError) as e:
         raise click.UsageError(str(e))
-    if quiet:
-        settings.setdefault("LOG_LEVEL", "WARNING")
-        settings.setdefault("BLOGARCHIVE_PROGRESS", "off")
-    elif sys.stderr.isatty() and not verbose:
-        # A person watching: a live progress line instead of Scrapy's log stream.
-        settings.setdefault("LOG_LEVEL", "WARNING")
-        settings.setdefault("BLOGARCHIVE_PROGRESS", "rich")
+    if log_path and not Path(log_path).resolve().parent.is_dir():
+        raise click.UsageError(f"--log {log_path}: its folder does not exist")
+    settings = {**console_settings(quiet=quiet, verbose=verbose, log_path=log_path,
+                                   terminal=sys.stderr.isatty()), **settings}
     if ignore_robots:
         settings["ROBOTSTXT_OBEY"] = False
     if contact:
@@ -81,6 +82,23 @@ def crawl(urls, db_path, overrides, quiet, verbose, ignore_robots, contact, imag
         sys.exit(EXIT_USAGE)
     print_summary(row, quiet=quiet)
     sys.exit(EXIT_OK if row.get("status") == "finished" else EXIT_CRAWL_FAILED)
+
+
+def console_settings(*, quiet: bool, verbose: bool, log_path: str | None, terminal: bool) -> dict:
+    """What a crawl prints where: a person at a terminal sees a live progress line; cron and
+    scripts (no terminal) get the summary and real warnings only; --verbose the whole log."""
+    if verbose:
+        settings = {"LOG_LEVEL": "INFO", "BLOGARCHIVE_PROGRESS": "log",
+                    "BLOGARCHIVE_CONSOLE_LEVEL": "INFO", "BLOGARCHIVE_TRACEBACKS": True}
+    elif terminal and not quiet:
+        settings = {"LOG_LEVEL": "WARNING", "BLOGARCHIVE_PROGRESS": "rich"}
+    else:
+        settings = {"LOG_LEVEL": "WARNING", "BLOGARCHIVE_PROGRESS": "off"}
+    if log_path:  # the whole story in the file, progress lines included
+        settings.update(LOG_FILE=str(Path(log_path).resolve()), LOG_LEVEL="INFO")
+        if settings["BLOGARCHIVE_PROGRESS"] == "off":
+            settings["BLOGARCHIVE_PROGRESS"] = "log"
+    return settings
 
 
 def _check_free_space(db_path: str, settings: dict) -> None:

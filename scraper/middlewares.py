@@ -263,7 +263,7 @@ class PrivateAddress:
     @classmethod
     def from_crawler(cls, crawler):
         if crawler.settings.getbool("BLOGARCHIVE_ALLOW_PRIVATE", True):
-            raise NotConfigured("private addresses allowed")
+            raise NotConfigured  # (no message: Scrapy would print it as a warning on every crawl)
         return cls()
 
     async def process_request(self, request, spider=None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from . import store
+from . import logs, store
 from .lock import Busy, exclusive
 
 
@@ -47,6 +47,7 @@ def crawl(urls: list[str], db_path: str, overrides: dict | None = None, full: bo
 
 def _crawl(urls: list[str], db_path: str, settings: Settings, full: bool) -> dict:
     process = CrawlerProcess(settings)
+    logs.configure(settings)
     from .spiders.blog import BlogSpider
 
     crawler = process.create_crawler(BlogSpider)

@@ -86,9 +86,11 @@ def load(path: str | os.PathLike) -> tuple[list[Job], dict]:
     return list(jobs.values()), options
 
 
-def command(job: Job) -> list[str]:
+def command(job: Job, log_path: str = "") -> list[str]:
     cmd = [sys.executable, "-m", "scraper.cli", "crawl", *job.urls, "--db", job.db,
            "--images", job.images, "--quiet"]
+    if log_path:  # Scrapy's whole log in the run's log file; the run prints the summaries
+        cmd += ["--log", log_path]
     if job.full:
         cmd.append("--full")
     if job.ignore_robots:
@@ -152,7 +154,7 @@ def run_command(config, wait):
             failed = 0
             for job in jobs:
                 log(f"crawling {' '.join(job.urls)} into {job.db}")
-                result = subprocess.run(command(job), capture_output=True, text=True)
+                result = subprocess.run(command(job, log_path), capture_output=True, text=True)
                 for line in (result.stdout + result.stderr).splitlines():
                     log(f"  {line}")
                 if result.returncode != 0:

@@ -43,6 +43,10 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 # Failures after retries are recorded in the archive and summarised at the end;
 # they are not worth an ERROR line each in a cron mail.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+# With LOG_FILE (`crawl --log`), what still reaches the console ("" for nothing).
+BLOGARCHIVE_CONSOLE_LEVEL = "WARNING"
+# Tracebacks of failures the crawl records anyway (`crawl --verbose` shows them).
+BLOGARCHIVE_TRACEBACKS = False
 # 429/503: Retry-After is honoured up to this many seconds; without it the host
 # waits BACKOFF, 2×BACKOFF, 4×BACKOFF… (same cap). Retries count in RETRY_TIMES.
 BLOGARCHIVE_RETRY_AFTER_MAX = 120
@@ -78,6 +82,10 @@ DEPTH_PRIORITY = 0
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
+# With LOG_FILE (`crawl --log`), what still reaches the console ("" for nothing).
+BLOGARCHIVE_CONSOLE_LEVEL = "WARNING"
+# Tracebacks of failures the crawl records anyway (`crawl --verbose` shows them).
+BLOGARCHIVE_TRACEBACKS = False
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Images: "db" keeps every post image in the archive (images.content), "none"

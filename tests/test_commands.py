@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from conftest import crawl, run_cli
+from conftest import FAST, crawl, free_port, run_cli
 from scraper import store
 from scraper.sample import BlogServer, make_blog
 from scraper.sample.handmade import HandmadeServer, make_handmade_blog
@@ -140,3 +140,59 @@ def test_a_missing_robots_txt_is_not_an_error(tmp_path):
         result = crawl(server.url, tmp_path / "a.db")
     assert "crawl 1: finished" in result.stdout
     assert "robots.txt" not in result.stdout and "errors 0" in result.stdout
+
+
+# -- 5: quiet where it should be ------------------------------------------------------------
+
+
+def summary_only(output: str) -> bool:
+    """Every line is the summary line or one of its indented detail lines."""
+    lines = output.strip().splitlines()
+    return bool(lines) and lines[0].startswith("crawl 1: ") and all(
+        line.startswith("  ") for line in lines[1:])
+
+
+def test_without_a_terminal_a_crawl_prints_its_summary_and_nothing_else(tmp_path):
+    # (run_cli captures stdout and stderr: no terminal, as under cron)
+    blog = make_blog("layout", n_posts=9, seed=71)
+    with BlogServer(blog) as server:
+        result = crawl(server.url, tmp_path / "a.db")
+    assert result.stderr == "", result.stderr[:2000]
+    assert summary_only(result.stdout), result.stdout[:2000]
+    assert "crawl 1: finished" in result.stdout and "posts new 9" in result.stdout
+
+
+def test_quiet_says_in_a_few_lines_that_a_blog_did_not_answer(tmp_path):
+    dead = f"http://127.0.0.1:{free_port()}/"
+    result = run_cli("crawl", dead, "--db", str(tmp_path / "a.db"), "--quiet", *FAST)
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output and "Disabled" not in output
+    assert len(output.strip().splitlines()) <= 5, output[:3000]
+    assert "crawl 1: failed" in result.stdout and "connection_refused: 1" in result.stdout
+
+
+def test_log_file_gets_the_whole_log_and_the_console_the_summary(tmp_path):
+    blog = make_blog("layout", n_posts=6, seed=72)
+    log = tmp_path / "logs" / "crawl.log"
+    assert run_cli("crawl", "http://127.0.0.1:9/", "--log", str(log)).returncode == 2  # no folder
+    log.parent.mkdir()
+    with BlogServer(blog) as server:
+        result = crawl(server.url, tmp_path / "a.db", "--log", str(log))
+    assert result.stderr == "" and summary_only(result.stdout), result.stdout + result.stderr
+    text = log.read_text()
+    assert "[scrapy.core.engine] INFO: Spider opened" in text and "Spider closed (finished)" in text
+
+
+def test_a_scheduled_run_logs_scrapy_to_its_log_file_and_prints_summaries(tmp_path):
+    blog = make_blog("layout", n_posts=6, seed=73)
+    with BlogServer(blog) as server:
+        (tmp_path / "blogs.toml").write_text(
+            '[defaults]\nlog = "run.log"\nallow_private = true\n'
+            f'[defaults.settings]\nDOWNLOAD_DELAY = "0"\nAUTOTHROTTLE_ENABLED = "0"\n'
+            f'[[blog]]\nurl = "{server.url}"\ndb = "a.db"\n')
+        result = run_cli("run", str(tmp_path / "blogs.toml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[scrapy" not in result.stdout + result.stderr
+    assert "crawl 1: finished" in result.stdout
+    assert "[scrapy.core.engine] INFO: Spider opened" in (tmp_path / "run.log").read_text()
