@@ -39,18 +39,23 @@ def permalink_day(url: str) -> dt.date | None:
 
 
 def time_values(scope, body=None, published: bool = True) -> list[str]:
-    """``datetime`` of the post's own ``<time>`` elements, the published one first."""
-    kind = "updated" if not published else "published"
+    """Machine-readable times of the post's own: ``<time datetime>``, hAtom's
+    ``abbr.published[title]``, microdata ``datePublished``; the published one first."""
     marked, other = [], []
-    for el in own(scope.iter("time"), body):
-        value = (el.get("datetime") or "").strip()
+    nodes = scope.xpath(".//time[@datetime] | .//abbr[@title][contains(@class, 'published') or "
+                        "contains(@class, 'updated')] | .//*[@itemprop='datePublished' or "
+                        "@itemprop='dateModified'][@content or @datetime]")
+    for el in own(nodes, body):
+        value = (el.get("datetime") or el.get("content") or
+                 (el.get("title") if el.tag == "abbr" else "") or "").strip()
         if not value:
             continue
         classes = f" {el.get('class') or ''} {el.get('itemprop') or ''} "
-        if kind in classes or ("published" if published else "modified") in classes.lower() or \
-                (published and re.search(r"entry-date|dt-published|post-date|datePublished", classes)):
+        if published and re.search(r"published|entry-date|dt-published|post-date|datePublished", classes):
             marked.append(value)
-        elif not re.search(r"updated|modified", classes, re.I) and published:
+        elif not published and re.search(r"updated|modified|dateModified|dt-updated", classes):
+            marked.append(value)
+        elif published and not re.search(r"updated|modified|dateModified", classes, re.I):
             other.append(value)
     return marked + other
 

@@ -30,6 +30,9 @@ from ..dates import parse_iso
 from ..htmltext import clean_text, html_to_text, word_count
 from ..items import Blog, Post, content_hash
 from ..urls import host, strip_params
+from .. import extract
+from ..extract import Found, Page
+from ..extract.scope import main_scope
 from .base import FeedPage, Link, blog_posting, json_ld_objects
 from .bodies import body_and_images
 from .syndication import parse_syndication
@@ -267,16 +270,6 @@ def _first(value):
     return value
 
 
-def _name(value) -> str:
-    value = _first(value)
-    if isinstance(value, dict):
-        props = value.get("properties")
-        if isinstance(props, dict):
-            return clean_text(_first(props.get("name")) or "")
-        return clean_text(value.get("name") or value.get("value") or "")
-    return clean_text(value or "")
-
-
 BODY_MARKUP = (".e-content", "[itemprop~='articleBody']", ".entry-content", ".post-content",
                ".post-body", ".article-body", ".post__content", ".content-body")
 
@@ -289,7 +282,7 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
     url = _post_url(response)
     evidence = _evidence(sel)
     data = _structured(response)
-    ld, mf, og = data["ld"], data["mf"], data["og"]
+    mf = data["mf"]
     path = urlsplit(url).path
     body_sel = None
     for query in BODY_MARKUP:
@@ -302,37 +295,39 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
     dated_url = bool(DATED_POST.match(path))
     if not strong and not dated_url and not asserted:
         raise ValueError(f"{response.url}: not a post (no structured data, h-entry or dated address)")
-    title = clean_text(ld.get("headline") or ld.get("name") or "") or _name(mf.get("name")) or \
-        clean_text(og.get("og:title")) or \
-        clean_text(" ".join(sel.xpath("(//article//h1 | //h1)[1]//text()").getall())) or \
-        clean_text(sel.xpath("//title/text()").get())
-    author = _name(ld.get("author")) or _name(mf.get("author")) or \
-        clean_text(sel.xpath("//meta[@name='author']/@content").get()) or \
-        clean_text(" ".join(sel.xpath("(//*[@rel='author'])[1]//text()").getall())) or _byline(sel)
-    author_url = ""
-    ld_author = _first(ld.get("author"))
-    if isinstance(ld_author, dict):
-        author_url = ld_author.get("url") or ""
-    published = _iso(ld.get("datePublished")) or _iso(_first(mf.get("published"))) or \
-        _iso(og.get("article:published_time")) or \
-        _iso(sel.xpath("//meta[@property='article:published_time']/@content").get()) or \
-        _iso(sel.xpath("(//article//time/@datetime | //time[contains(@class, 'published')]/@datetime)[1]").get())
-    if not published:
-        published = _htmldate(response.text, url)
+    page = Page(response.url, response.text, sel)
+    body_el = body_sel.root if body_sel is not None else None
+    scope = main_scope(page)
+    sources: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    feed_title = Found(clean_text(feed_entry.get("title")), "feed")
+    found = extract.title(page, precise=[], scope=scope, body=body_el)
+    if feed_title and (not found or found.note or found.source == "title-tag"):
+        found = feed_title  # the blog's own feed over an uncertain document cue
+    title = _keep(found, "title", sources, notes)
+    found = extract.author(page, scope=scope, body=body_el)
+    author, author_url = found.value if found else ("", "")
+    _keep(found, "author", sources, notes)
+    exact_in_feed = len(feed_entry.get("published") or "") > 19
+    found = extract.published(page, precise=[Found(feed_entry.get("published") or "", "feed")]
+                              if exact_in_feed else [], scope=scope, body=body_el,
+                              languages=_languages(sel))
+    if not found and feed_entry.get("published"):
+        found = Found(feed_entry["published"], "feed")
+    published = _keep(found, "published", sources, notes)
     if not published and not strong and not asserted:
         raise ValueError(f"{response.url}: not a post (no date anywhere on the page)")
-    if feed_entry.get("published") and len(published) <= 19:
-        published = feed_entry["published"]
-    updated = _iso(ld.get("dateModified")) or _iso(_first(mf.get("updated"))) or \
-        _iso(sel.xpath("//meta[@property='article:modified_time']/@content").get()) or \
-        feed_entry.get("updated", "")
-    labels = _labels(ld, mf, sel) or list(feed_entry.get("labels") or [])
+    updated = _keep(extract.updated(page, precise=[Found(feed_entry.get("updated") or "", "feed")],
+                                    scope=scope, body=body_el, like=published), "updated", sources, notes)
+    labels = _keep(extract.labels(page, precise=[Found(list(feed_entry.get("labels") or []), "feed")],
+                                  scope=scope, body=body_el), "labels", sources, notes)
     if body_sel is not None:
         body_html, images = body_and_images(body_sel.get(), response.url)
         body_html, images = _trimmed(body_html, images, response.text, response.url, title)
     else:
         body_html, images = _extracted_body(response.text, response.url, sel, title)
     body_text = html_to_text(body_html)
+    sources["body"] = "content-markup" if body_sel is not None else "text-extraction"
     bid = blog_id_for(response.url)
     return Post(
         id=f"{bid}:{path}",
@@ -352,7 +347,23 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
         comments=[],
         comment_count=feed_entry.get("comment_count"),
         fetched_url=response.url,
+        sources=sources,
+        notes=notes,
     )
+
+
+def _keep(found: Found, name: str, sources: dict, notes: dict):
+    """The value of a field; its evidence into ``sources``, any disagreement into ``notes``."""
+    if found:
+        sources[name] = found.source
+    if found.note:
+        notes[name] = found.note
+    return found.value if found else ([] if name == "labels" else "")
+
+
+def _languages(sel: Selector) -> list[str] | None:
+    lang = (sel.xpath("/html/@lang").get() or "").split("-")[0].lower()
+    return [lang, "en"] if lang and lang != "en" else None
 
 
 def _iso(value) -> str:
@@ -363,35 +374,6 @@ def _iso(value) -> str:
     return iso
 
 
-def _htmldate(text: str, url: str) -> str:
-    """The date a page was written, when nothing structured states it (date only)."""
-    try:
-        import htmldate
-
-        found = htmldate.find_date(text, url=url, original_date=True, extensive_search=True,
-                                   outputformat="%Y-%m-%d")
-    except Exception:
-        return ""
-    return found or ""
-
-
-def _labels(ld: dict, mf: dict, sel: Selector) -> list[str]:
-    names: list[str] = []
-    keywords = ld.get("keywords")
-    if isinstance(keywords, str):
-        names += [k.strip() for k in keywords.split(",")]
-    elif isinstance(keywords, list):
-        names += [clean_text(k) for k in keywords if isinstance(k, str)]
-    if not names:
-        names += [_name(c) for c in (mf.get("category") or [])]
-    if not names:
-        names += [clean_text(t) for t in sel.xpath("//meta[@property='article:tag']/@content").getall()]
-    if not names:
-        names += [clean_text(" ".join(a.xpath(".//text()").getall()))
-                  for a in sel.xpath("//article//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")]
-    return [n for n in dict.fromkeys(names) if n]
-
-
 def _post_url(response) -> str:
     fetched = canonical(response.url)
     for href in response.selector.xpath("//link[@rel='canonical']/@href").getall():
@@ -399,15 +381,6 @@ def _post_url(response) -> str:
         if host(url) == host(fetched):
             return url
     return fetched
-
-
-def _byline(sel: Selector) -> str:
-    """ "Posted on 4 March 2019 by Tom Okafor": the name after "by" in a byline."""
-    text = clean_text(" ".join(sel.xpath(
-        "(//*[contains(@class, 'byline') or contains(@class, 'post-author') or "
-        "contains(@class, 'author')])[1]//text()").getall()))
-    m = re.search(r"\bby\s+([^|•·,]+?)\s*$", text, re.I)
-    return m.group(1).strip() if m else ""
 
 
 ARTICLE_NOISE = (

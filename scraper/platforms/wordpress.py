@@ -31,7 +31,11 @@ from ..dates import combine_local, parse_clock, parse_date_text, parse_iso
 from ..htmltext import clean_text, html_to_text, sanitize_html, word_count
 from ..items import Blog, Comment, Post, content_hash
 from ..urls import host, strip_params
-from .base import FeedPage, Link, blog_posting
+from .. import extract
+from ..extract import Found, Page
+from ..extract.fields import term_links
+from ..extract.scope import outside_post
+from .base import FeedPage, Link
 from .bodies import _has_class, body_and_images
 from .syndication import parse_syndication
 
@@ -391,25 +395,38 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
         raise ValueError(f"{response.url}: no post found on the page")
     url = _post_url(response)
     bid = blog_id_for(response.url)
-    ld = blog_posting(sel)
     wp_id = _wp_post_id(sel, root) or str(feed_entry.get("wp_id") or "")
     post_id = f"{bid}:{wp_id}" if wp_id else feed_entry.get("post_id") or \
         f"{bid}:url:{urlsplit(url).path}"
-    title = _title(root, sel)
-    author, author_url = _author(root, sel, ld, response.url)
-    published = _time(root, sel, ld, "published")
-    if not published:
-        published = _shown_date(root, sel)
-    if feed_entry.get("published") and len(published) <= 19:
-        published = feed_entry["published"]
-    updated = _time(root, sel, ld, "updated") or feed_entry.get("updated", "")
-    categories, tags = _terms(root)
-    labels = list(dict.fromkeys(categories + tags)) or list(feed_entry.get("labels") or [])
+    page = Page(response.url, response.text, sel)
     body = _body(root)
+    scope, body_el = root.root, (body.root if body is not None else None)
+    sources: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    title = _keep(extract.title(page, precise=[_entry_title(root, body_el),
+                                               Found(feed_entry.get("title") or "", "feed")],
+                                scope=scope, body=body_el), "title", sources, notes)
+    found = extract.author(page, scope=scope, body=body_el)
+    author, author_url = found.value if found else ("", "")
+    author_url = canonical(urljoin(response.url, author_url)) if author_url else ""
+    _keep(found, "author", sources, notes)
+    published = _keep(extract.published(page, precise=[Found(feed_entry.get("published") or "", "feed")],
+                                        scope=scope, body=body_el, languages=_languages(sel)),
+                      "published", sources, notes)
+    updated = _keep(extract.updated(page, precise=[Found(feed_entry.get("updated") or "", "feed")],
+                                    scope=scope, body=body_el, like=published), "updated", sources, notes)
+    terms = term_links(scope, body_el)
+    labels = _keep(extract.labels(page, precise=[Found(list(feed_entry.get("labels") or []), "feed")],
+                                  scope=scope, body=body_el, shown=[n for n, _ in terms]),
+                   "labels", sources, notes)
+    categories = [n for n, kind in terms if kind == "category"]
+    tags = [n for n, kind in terms if kind != "category"]
+    sources["id"] = "postid" if wp_id else ("feed" if feed_entry.get("post_id") else "url")
     body_html, images = "", []
     if body is not None:
         body_html, images = body_and_images(body.get(), response.url)
     body_text = html_to_text(body_html)
+    sources["body"] = "entry-content" if body is not None else ""
     if word_count(body_text) < 15 and not images:
         # A theme whose markup hides the body from us: find the main text by extraction.
         from .generic import _extracted_body
@@ -418,6 +435,7 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
         if word_count(html_to_text(extracted_html)) > word_count(body_text):
             body_html, images = extracted_html, extracted_images
             body_text = html_to_text(body_html)
+            sources["body"] = "text-extraction"
     comments = list(_comments(sel, response.url, bid))
     post = Post(
         id=post_id,
@@ -437,6 +455,8 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
         comments=comments,
         comment_count=feed_entry.get("comment_count"),
         fetched_url=response.url,
+        sources=sources,
+        notes=notes,
     )
     post.label_kinds = {**{t: "tag" for t in tags}, **{c: "category" for c in categories}}
     return post
@@ -473,111 +493,28 @@ def _wp_post_id(sel: Selector, root: Selector) -> str:
     return ""
 
 
-def _title(root: Selector, sel: Selector) -> str:
-    for query in (".entry-title", ".wp-block-post-title", ".post-title", "h1"):
-        found = root.css(query)
-        if found:
-            return clean_text(" ".join(found[0].xpath(".//text()").getall()))
-    return clean_text(sel.xpath("//meta[@property='og:title']/@content").get())
+def _entry_title(root: Selector, body_el) -> Found:
+    """The theme's own title element (``.entry-title``, block ``.wp-block-post-title``)."""
+    for query in (".entry-title", ".wp-block-post-title", ".post-title"):
+        for el in [f for f in root.css(query) if not outside_post(f.root, body_el)]:
+            text = clean_text(" ".join(el.xpath(".//text()").getall()))
+            if text:
+                return Found(text, "entry-title")
+    return Found()
 
 
-def _author(root: Selector, sel: Selector, ld: dict, page_url: str) -> tuple[str, str]:
-    for query in (
-        ".//*[contains(@class, 'author') and contains(@class, 'vcard')]//*[contains(@class, 'fn')]",
-        ".//*[contains(@class, 'author') and contains(@class, 'vcard')]//a",
-        ".//*[contains(@class, 'wp-block-post-author-name')]",
-        ".//*[contains(@class, 'byline')]//a[contains(@href, '/author/')]",
-        ".//a[@rel='author']",
-    ):
-        found = root.xpath(query)
-        if found:
-            name = clean_text(" ".join(found[0].xpath(".//text()").getall()))
-            link = found[0].xpath("./@href").get() or found[0].xpath(".//a/@href").get() or \
-                found[0].xpath("ancestor::a[1]/@href").get() or ""
-            if name:
-                return name, canonical(urljoin(page_url, link.strip())) if link else ""
-    author = ld.get("author")
-    if isinstance(author, list) and author:
-        author = author[0]
-    if isinstance(author, dict) and author.get("name"):
-        return clean_text(author["name"]), author.get("url") or ""
-    meta = sel.xpath("//meta[@name='author']/@content").get()
-    return clean_text(meta), ""
-
-
-def _time(root: Selector, sel: Selector, ld: dict, kind: str) -> str:
-    """An exact time the markup states (``kind``: published | updated)."""
-    if kind == "published":
-        candidates = [
-            *root.css("time.entry-date::attr(datetime), time.published::attr(datetime), "
-                      ".wp-block-post-date time::attr(datetime)").getall(),
-            *root.css("abbr.published::attr(title)").getall(),
-            *root.xpath(".//*[@itemprop='datePublished']/@content | "
-                        ".//*[@itemprop='datePublished']/@datetime").getall(),
-            sel.xpath("//meta[@property='article:published_time']/@content").get(),
-            ld.get("datePublished"),
-            *root.css("time::attr(datetime)").getall()[:1],
-        ]
-    else:
-        candidates = [
-            *root.css("time.updated::attr(datetime), abbr.updated::attr(title), "
-                      ".wp-block-post-date__modified-date time::attr(datetime)").getall(),
-            *root.xpath(".//*[@itemprop='dateModified']/@content").getall(),
-            sel.xpath("//meta[@property='article:modified_time']/@content").get(),
-            ld.get("dateModified"),
-        ]
-    for value in candidates:
-        iso = parse_iso(value)
-        if len(iso) > 10:
-            return iso
-    return ""
-
-
-def _shown_date(root: Selector, sel: Selector) -> str:
-    """Themes that show only "March 27, 2017": the date, and the clock time where the theme
-    puts it in a title attribute (Twenty Ten); no offset (the feed has the exact time)."""
+def _languages(sel: Selector) -> list[str] | None:
     lang = (sel.xpath("/html/@lang").get() or "").split("-")[0].lower()
-    languages = [lang, "en"] if lang and lang != "en" else None
-    for query in (".entry-date", ".posted-on", ".entry-meta", ".post-date", ".date"):
-        found = root.css(query)
-        if not found:
-            continue
-        text = clean_text(" ".join(found[0].css("::text").getall()))
-        date = parse_date_text(text, languages) if text else None
-        if date is None and text:
-            m = re.search(r"(\w+ \d{1,2}, \d{4}|\d{1,2} \w+ \d{4}|\d{4}-\d{2}-\d{2})", text)
-            date = parse_date_text(m.group(1), languages) if m else None
-        if date:
-            clock = None
-            for title in found[0].xpath("ancestor-or-self::*[@title][1]/@title | "
-                                        "ancestor::a[1]/@title").getall():
-                clock = parse_clock(title)
-                if clock:
-                    break
-            return combine_local(date, clock)
-    return ""
+    return [lang, "en"] if lang and lang != "en" else None
 
 
-def _terms(root: Selector) -> tuple[list[str], list[str]]:
-    """Categories and tags, each in the order shown."""
-    categories: list[str] = []
-    tags: list[str] = []
-    for a in root.xpath(".//a[@href]"):
-        rel = f" {a.attrib.get('rel', '')} "
-        container = " ".join(a.xpath("ancestor::*[position() <= 3]/@class").getall())
-        href = unquote(urlsplit(a.attrib["href"]).path)
-        name = clean_text(" ".join(a.xpath(".//text()").getall())).rstrip(",").strip()
-        if not name:
-            continue
-        if " category " in rel or "cat-links" in container or "taxonomy-category" in container \
-                or re.search(r"/category/", href) and "tag" in rel:
-            if name not in categories:
-                categories.append(name)
-        elif " tag " in rel or "tag-links" in container or "tags-links" in container \
-                or "taxonomy-post_tag" in container:
-            if name not in tags:
-                tags.append(name)
-    return categories, tags
+def _keep(found: Found, name: str, sources: dict, notes: dict):
+    """The value of a field; its evidence into ``sources``, any disagreement into ``notes``."""
+    if found:
+        sources[name] = found.source
+    if found.note:
+        notes[name] = found.note
+    return found.value if found else ([] if name == "labels" else "")
 
 
 BODY_QUERIES = (".entry-content", ".wp-block-post-content", ".post-content", ".entry-body",
