@@ -2,19 +2,19 @@
 
 Data repositories and tools (frictionless, R's frictionless, pandas readers) read
 it to know each file's table, columns, types, keys and checksum. The column and
-table descriptions are those the Datasette site shows (``datasette/metadata.yml``);
+table descriptions are those the Datasette site shows (``datasette/blogarchive_site/metadata.yml``);
 types come from the SQLite schema; ISO 8601 text columns are ``datetime``.
 """
 
 from __future__ import annotations
 
 import re
+from importlib import resources
 import sqlite3
 from pathlib import Path
 
 import yaml
 
-from .publish import DATASETTE_DIR
 from .tables import is_time_column, table_columns
 
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/jsonl",
@@ -25,11 +25,11 @@ LICENSE = {"name": "other-closed", "title": "Posts, images and comments © their
 
 def site_descriptions() -> tuple[dict, dict]:
     """({table: description}, {table: {column: description}}) from the site's metadata."""
-    path = DATASETTE_DIR / "metadata.yml"
-    try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
-    except OSError:
+    try:  # the site package (datasette/blogarchive_site/) installed beside this one
+        text = resources.files("blogarchive_site").joinpath("metadata.yml").read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
         return {}, {}
+    data = yaml.safe_load(text) or {}
     tables = ((data.get("databases") or {}).get("archive") or {}).get("tables") or {}
     return ({t: " ".join(str(m.get("description", "")).split()) for t, m in tables.items()},
             {t: m.get("columns") or {} for t, m in tables.items()})
