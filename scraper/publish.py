@@ -9,6 +9,7 @@ the listening address and the archive's title.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import shutil
 import sqlite3
@@ -16,6 +17,11 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Iterable
+
+# The site package's folder: its metadata.yml describes every table and column.
+_SITE = importlib.util.find_spec("blogarchive_site")
+DATASETTE_DIR = Path(_SITE.origin).parent if _SITE and _SITE.origin else \
+    Path(__file__).resolve().parent.parent / "datasette" / "blogarchive_site"
 
 # Settings every published archive gets (see metadata.yml and FIELD-NOTES §5):
 SETTINGS = {
