@@ -293,6 +293,72 @@ def m007_label_kinds(db: sqlite_utils.Database) -> None:
     db["labels"].add_column("kind", str)
 
 
+# Views the published site reads (charts, canned queries): the column names of
+# the tables are spelled here, once. A later change is a migration that
+# recreates the view.
+SITE_VIEWS = {
+    # Every month from a blog's first post to its last, months without posts
+    # included (posts = 0), with the month's words, reported comments and images.
+    "posts_by_month": """
+        with recursive
+        dated as (
+            select blog_id, substr(published, 1, 7) as month, word_count, comment_count,
+                   image_count
+            from posts where published glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'
+        ),
+        span as (select blog_id, min(month) as first, max(month) as last from dated group by blog_id),
+        months(blog_id, month, last) as (
+            select blog_id, first, last from span
+            union all
+            select blog_id, strftime('%Y-%m', month || '-01', '+1 month'), last
+            from months where month < last
+        )
+        select m.blog_id, m.month, count(d.month) as posts,
+               coalesce(sum(d.word_count), 0) as words,
+               coalesce(sum(d.comment_count), 0) as comments,
+               coalesce(sum(d.image_count), 0) as images
+        from months m left join dated d on d.blog_id = m.blog_id and d.month = m.month
+        group by m.blog_id, m.month
+    """,
+    # Posts per label per month (months with posts under the label only).
+    "label_posts_by_month": """
+        select l.blog_id, l.name as label, substr(p.published, 1, 7) as month,
+               count(*) as posts
+        from post_labels pl
+        join labels l on l.id = pl.label_id
+        join posts p on p.id = pl.post_id
+        where p.published glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'
+        group by l.blog_id, l.name, month
+    """,
+    # One row per crawl: what it found against what the blog says it has, and how
+    # many posts the archive held when it ended.
+    "crawl_runs": """
+        select c.id as crawl_id, c.started, c.finished, c.status, c.pages,
+               c.posts_found, c.posts_expected,
+               (select count(*) from posts p
+                where p.first_seen <= coalesce(c.finished, c.started)
+                  and (p.gone_at is null or p.gone_at > coalesce(c.finished, c.started)))
+                 as posts_archived,
+               c.posts_new, c.posts_updated, c.posts_unchanged, c.posts_gone,
+               c.images_new, c.images_failed, c.errors, c.duration_s
+        from crawls c
+    """,
+    # Failed requests per crawl and kind (from crawls.errors_by_kind).
+    "crawl_errors": """
+        select c.id as crawl_id, c.started, e.key as kind,
+               coalesce(json_extract(e.value, '$.count'), e.value) as errors
+        from crawls c, json_each(case when json_valid(c.errors_by_kind)
+                                      then c.errors_by_kind else '{}' end) e
+    """,
+}
+
+
+@migrations()
+def m008_site_views(db: sqlite_utils.Database) -> None:
+    for name, sql in SITE_VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
+
+
 # -- opening ----------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ whole site once the package is installed):
 - ``cells``: table and query cells as snippets, label links and thumbnails;
 - ``search``: ``/-/search``, ranked search over posts and comments;
 - ``feed``: the ``.atom`` output of ``newest_posts``;
+- ``charts``: Vega-Lite charts drawn as SVG on the server, each from a canned query;
 - ``security``: read-only at the door, security headers, error pages.
 
 robots.txt comes from datasette-block-robots. templates/, static/ and metadata.yml

@@ -1,5 +1,5 @@
-"""The home page (index.html): each archived blog with its span, counts and most used
-labels, a search box over posts and comments, and the ways in (reading list, tables,
+"""The home page (index.html): each archived blog with its span, counts, most used
+labels and charts of its life (posts, words, comments per month), a search box over posts and comments, and the ways in (reading list, tables,
 feed, CSV, the SQLite file). Table and row pages of an archive get the same links."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from urllib.parse import quote
 from datasette import hookimpl
 
 from .archive import archive_names
+from .charts import blog_charts
 from .urls import feed_url, label_url, reading_list_url, search_url
 
 async def index_context(datasette) -> dict:
@@ -29,6 +30,7 @@ async def index_context(datasette) -> dict:
                 last=(stats["last"] or "")[:10], comments=stats["comments"] or 0,
                 labels=[{"name": r["name"], "count": r["n"],
                          "url": label_url(datasette, name, r["name"])} for r in top],
+                charts=await blog_charts(datasette, name, blog["id"]),
             ))
         latest = (await db.execute("select * from crawls order by id desc limit 1")).first()
         counts = (await db.execute(
