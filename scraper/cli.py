@@ -204,9 +204,7 @@ def extract(path, url, encoding, strict):
 @click.option("--title", default=None, help="Site title (default: the archived blogs' titles).")
 def serve(db_paths, host, port, immutable, open_browser, title):
     """Publish one or more archives with Datasette and the project's metadata (read-only)."""
-    import os
-
-    from .publish import datasette_command
+    from .publish import datasette_command, serve_until_stopped
 
     for path in db_paths:  # one line for a file that is not an archive, not Datasette's traceback
         try:
@@ -217,7 +215,7 @@ def serve(db_paths, host, port, immutable, open_browser, title):
     cmd = datasette_command(list(db_paths), host=host, port=port, immutable=bool(immutable),
                             title=title, open_browser=open_browser)
     click.echo(" ".join(cmd), err=True)
-    os.execvp(cmd[0], cmd)
+    sys.exit(serve_until_stopped(cmd))
 
 
 @main.command()

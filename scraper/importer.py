@@ -414,7 +414,7 @@ def import_export(path: str | Path, db_path: str | Path, blog_url: str = "") -> 
             for post in posts:
                 post.blog_id = blog.id
         store.save_blog(db, asdict(blog))
-        result = {"new": 0, "updated": 0, "unchanged": 0}
+        result = {"new": 0, "updated": 0, "unchanged": 0, "older": 0}
         for post in posts:
             result[store.save_post(db, asdict(post))] += 1
     finally:
@@ -445,6 +445,8 @@ def import_command(path, db_path, blog_url):
     click.echo(
         f"imported {summary['platform']} blog {summary['url']} ({summary['blog']}): "
         f"posts new {summary['posts_new']}, updated {summary['posts_updated']}, "
-        f"unchanged {summary['posts_unchanged']}, comments {summary['comments']}; "
+        f"unchanged {summary['posts_unchanged']}, "
+        f"older than the archive's {summary['posts_older']} (kept as versions), "
+        f"comments {summary['comments']}; "
         f"skipped drafts {summary['drafts']}, pages {summary['pages']}"
     )

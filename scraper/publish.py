@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -84,18 +87,51 @@ def archive_title(paths: Iterable[str | Path]) -> str | None:
     return " · ".join(titles) + " — archive"
 
 
+METADATA_PREFIX = "blogarchive-metadata-"
+
+
 def titled_metadata(title: str) -> Path:
     """A metadata file that only sets the site's title, in the temp folder (the rest of
     the metadata comes from the plugin; a local file takes precedence over it).
 
-    Datasette reads its metadata once at start-up; the file is keyed by content so
-    repeated runs reuse it.
+    Datasette reads its metadata once at start-up; the file is this process's own, and
+    ``serve_until_stopped`` removes it when Datasette ends.
     """
     text = json.dumps({"title": title}, ensure_ascii=False, indent=1)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    out = Path(tempfile.gettempdir()) / f"blogarchive-metadata-{digest}.json"
+    out = Path(tempfile.gettempdir()) / f"{METADATA_PREFIX}{os.getpid()}-{digest}.json"
     if not out.exists():
         tmp = out.with_suffix(f".{id(text)}.tmp")
         tmp.write_text(text, "utf-8")
         tmp.replace(out)
     return out
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def serve_until_stopped(cmd: list[str]) -> int:
+    """Run Datasette as a child until it ends; SIGTERM, SIGINT and SIGHUP sent to this
+    process are passed on to it (a supervisor stopping `serve` or `demo` stops the
+    site, and the port is free), then the temporary metadata file is removed."""
+    child = subprocess.Popen(cmd)
+
+    def forward(signum, frame):
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in STOP_SIGNALS}
+    try:
+        code = child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if child.poll() is None:  # (an error of our own, not a signal)
+            child.terminate()
+            child.wait()
+        temp = Path(tempfile.gettempdir())
+        for arg in cmd:
+            if arg.startswith(str(temp / METADATA_PREFIX)):
+                Path(arg).unlink(missing_ok=True)
+    # Datasette stopped by the signal: the conventional 128 + signal number.
+    return 128 - code if code < 0 else code

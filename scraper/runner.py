@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -46,6 +48,7 @@ def crawl(urls: list[str], db_path: str, overrides: dict | None = None, full: bo
 
 
 def _crawl(urls: list[str], db_path: str, settings: Settings, full: bool) -> dict:
+    stop_handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
     process = CrawlerProcess(settings)
     logs.configure(settings)
     from .spiders.blog import BlogSpider
@@ -53,6 +56,10 @@ def _crawl(urls: list[str], db_path: str, settings: Settings, full: bool) -> dic
     crawler = process.create_crawler(BlogSpider)
     process.crawl(crawler, urls=list(urls), full=full)
     process.start()
+    # Scrapy's shutdown handlers outlive the crawl: whatever this process does next
+    # (demo serves the archive) must stop on SIGTERM and Ctrl-C as before.
+    for signum, handler in stop_handlers.items():
+        signal.signal(signum, handler)
     db = store.open_db(db_path)
     try:
         crawl_id = getattr(crawler.spider, "crawl_id", None)

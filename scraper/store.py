@@ -553,7 +553,8 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
     """Save one post with its labels, images and comments in one transaction.
 
     Returns "new", "updated" (content hash changed; the old content is kept in
-    post_versions) or "unchanged".
+    post_versions), "unchanged", or "older": the archive holds a newer copy (by
+    the platform's `updated`), which stays current; this one becomes a version.
     """
     stamp = now()
     labels = list(dict.fromkeys(post.get("labels") or []))  # keep order, drop repeats
@@ -593,6 +594,18 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
             "gone_at": None,
             "crawl_id": crawl_id,
         }
+        if old is not None and _older(row, old):
+            # An export made before the last crawl never rolls the archive back.
+            if old["content_hash"] == post_hash:
+                db.execute("UPDATE posts SET last_seen = ? WHERE id = ?", [stamp, old["id"]])
+                _save_comments(db, post["id"], post.get("comments") or [], stamp, only_new=True)
+                return "unchanged"
+            known = db.execute("SELECT 1 FROM post_versions WHERE post_id = ? AND content_hash = ?",
+                               [old["id"], post_hash]).fetchone()
+            if not known:
+                _keep_version(db, dict(row, last_changed=row["updated"]), stamp)
+            _save_comments(db, post["id"], post.get("comments") or [], stamp, only_new=True)
+            return "older"
         if old is None:
             status = "new"
             row["first_seen"] = stamp
@@ -611,6 +624,13 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
         _save_images(db, post["id"], post.get("images") or [])
         _save_comments(db, post["id"], post.get("comments") or [], stamp)
     return status
+
+
+def _older(new: dict, old: dict) -> bool:
+    """Is this copy older than the archive's, by the platform's own `updated`?
+    (Equal or unknown: the copy fetched last, this one, is the newer.)"""
+    new_time, old_time = utc_instant(new.get("updated")), utc_instant(old.get("updated"))
+    return new_time is not None and old_time is not None and new_time < old_time
 
 
 def _rekey_post(db: sqlite_utils.Database, old_id: str, new_id: str) -> None:
@@ -687,8 +707,11 @@ def _save_images(db: sqlite_utils.Database, post_id: str, images: list[dict]) ->
         _upsert(db, "post_images", row, ("post_id", "position"))
 
 
-def _save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict], stamp: str) -> None:
+def _save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict], stamp: str,
+                   only_new: bool = False) -> None:
     for comment in comments:
+        if only_new and db.execute("SELECT 1 FROM comments WHERE id = ?", [comment["id"]]).fetchone():
+            continue  # an older copy of the post: the archive's comment is the later one
         row = {
             "id": comment["id"],
             "post_id": post_id,

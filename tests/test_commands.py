@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
-from conftest import FAST, crawl, free_port, run_cli
+import pytest
+
+from conftest import CORPUS, FAST, crawl, free_port, mirror_server, run_cli, wait_for
 from scraper import store
 from scraper.sample import BlogServer, make_blog
 from scraper.sample.handmade import HandmadeServer, make_handmade_blog
@@ -196,3 +206,101 @@ def test_a_scheduled_run_logs_scrapy_to_its_log_file_and_prints_summaries(tmp_pa
     assert "[scrapy" not in result.stdout + result.stderr
     assert "crawl 1: finished" in result.stdout
     assert "[scrapy.core.engine] INFO: Spider opened" in (tmp_path / "run.log").read_text()
+
+
+# -- 2: an older import never rolls back newer crawled content ------------------------------
+
+TAKEOUT = CORPUS / "exports" / "blogger-takeout-klenovsekboris-blog-09-23-2024.xml"
+
+
+def test_importing_an_older_export_keeps_the_newer_crawled_posts_current(tmp_path):
+    if not TAKEOUT.exists():
+        pytest.skip(f"{TAKEOUT} is not here")
+    db_path = tmp_path / "archive.db"
+    # The saved blog was crawled in November 2024; the export is from September 2024.
+    with mirror_server("klenovsekboris.blogspot.com", "klenovsekboris.blogspot.com") as (url, _):
+        crawl(url, db_path, "--images", "none")
+    columns = "id, url, title, updated, content_hash, body_html"
+    conn = sqlite3.connect(db_path)
+    crawled = {r[0]: r for r in conn.execute(f"SELECT {columns} FROM posts")}
+    conn.close()
+    assert len(crawled) == 7 and all(r[3] >= "2024-11-14" for r in crawled.values())
+
+    result = run_cli("import", str(TAKEOUT), "--db", str(db_path), check=True)
+    assert "posts new 1, updated 0, unchanged 0, older than the archive's 7 (kept as versions)" \
+        in result.stdout, result.stdout
+    conn = sqlite3.connect(db_path)
+    now = {r[0]: r for r in conn.execute(f"SELECT {columns} FROM posts")}
+    assert {k: now[k] for k in crawled} == crawled  # the crawled copies stay current, untouched
+    versions = conn.execute("SELECT post_id, updated FROM post_versions ORDER BY post_id").fetchall()
+    assert sorted(p for p, _ in versions) == sorted(crawled)  # the export's copies are history
+    assert all("2024-08" <= updated < "2024-09-24" for _, updated in versions), versions
+    conn.close()
+
+    again = run_cli("import", str(TAKEOUT), "--db", str(db_path), check=True)
+    assert "older than the archive's 7" in again.stdout
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT COUNT(*) FROM post_versions").fetchone()[0] == 7  # not twice
+    conn.close()
+
+
+# -- 8, 9, 13: demo and serve check their port, stop on SIGTERM with their children, clean up ----
+
+
+def metadata_files(pid: int) -> list:
+    return list(Path(tempfile.gettempdir()).glob(f"blogarchive-metadata-{pid}-*.json"))
+
+
+def port_answers(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_demo_picks_a_free_port_before_crawling_and_stops_on_sigterm(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper.cli", "demo", "--db", str(tmp_path / "demo.db"),
+             "--port", str(busy)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
+        try:
+            first = proc.stdout.readline()
+            match = re.fullmatch(rf"port {busy} is in use; Datasette will listen on port (\d+)\n", first)
+            assert match, first  # said before the crawl, not found out after it
+            port = int(match.group(1))
+            wait_for(f"http://127.0.0.1:{port}/", timeout=120)
+            assert metadata_files(proc.pid)
+            proc.send_signal(signal.SIGTERM)  # to the demo alone, as a supervisor does
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            output = proc.stdout.read()
+    assert "crawl 1: finished" in output
+    assert not port_answers(port)  # Datasette went with it
+    assert metadata_files(proc.pid) == []
+
+
+def test_serve_stops_on_sigterm_and_removes_its_metadata_file(tmp_path):
+    path = tmp_path / "a.db"
+    make_archive(path)
+    db = store.open_db(path)
+    store.save_blog(db, {"id": "b1", "url": "http://blog.example/", "platform": "blogger",
+                         "title": "Harbour notes"})
+    db.close()
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(path), "-p", str(port)],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", timeout=60)
+        assert metadata_files(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert not port_answers(port)
+    assert metadata_files(proc.pid) == []
