@@ -149,6 +149,10 @@ def status(db_path, limit, as_json):
         )
     # Not a terminal (a pipe, a cron mail): the whole table, never cut at 80 columns.
     Console(width=None if sys.stdout.isatty() else 10_000).print(table)
+    folder, kept, missing = store.image_files(db)
+    if folder is not None:  # images kept as files (--images dir:PATH): where, and whether all are there
+        click.echo(f"images: {kept} files in {folder}"
+                   + (f"; {len(missing)} missing, e.g. {', '.join(missing[:3])}" if missing else ""))
     if rows:  # what the latest crawl could not get, and where
         latest = rows[0]
         errors = latest.get("errors_by_kind") or {}

@@ -27,6 +27,7 @@ import csv
 import datetime as dt
 import json
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -78,6 +79,9 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
                 entry["blob_columns"] = {
                     c: ("omitted" if blobs == "omit" else "base64") for c in blob_cols}
             manifest["tables"].append(entry)
+        image_files = _copy_image_files(conn, out)
+        if image_files:
+            manifest["image_files"] = image_files
         described = datapackage.package(
             conn, manifest, fmt, encoding="utf-8-sig" if spreadsheet_safe else "utf-8",
             note=("Spreadsheet-safe CSV: " + spreadsheet.RULE + ".") if spreadsheet_safe else None)
@@ -99,6 +103,31 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
     (out / "datapackage.json").write_text(
         json.dumps(described, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return manifest
+
+
+def _copy_image_files(conn: sqlite3.Connection, out: Path) -> dict | None:
+    """Images kept as files (``--images dir:PATH``) go with the export, in ``images/``
+    under their ``images.path``; the manifest says how many, and which were missing."""
+    try:
+        row = conn.execute("select value from archive_settings where name = 'images_dir'").fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    if not row or not row[0]:
+        return None
+    folder = Path(row[0])
+    copied, size, missing = 0, 0, []
+    for (rel,) in conn.execute("select path from images where content is null and path is not null "
+                               "order by sha256"):
+        source, target = folder / rel, out / "images" / rel
+        if not source.is_file():
+            missing.append(rel)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        copied += 1
+        size += target.stat().st_size
+    return {"from": str(folder), "folder": "images", "files": copied, "bytes": size,
+            "missing": missing}
 
 
 def _write(path: Path, fmt: str, names: list[str], cursor, blob_cols: set[str],
@@ -228,3 +257,8 @@ def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_s
         safe = f" (spreadsheet-safe: {cells:,} formula-like cells prefixed with ')"
     click.echo(f"{out}: {len(manifest['tables'])} tables, {rows:,} rows as {fmt}{safe}; "
                f"manifest.json lists counts and SHA-256 sums, datapackage.json describes the tables")
+    files = manifest.get("image_files")
+    if files:
+        click.echo(f"  images: {files['files']} files copied from {files['from']} to "
+                   f"{out / 'images'}" + (f"; {len(files['missing'])} missing there, listed in "
+                                          "manifest.json" if files["missing"] else ""))

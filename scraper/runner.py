@@ -39,6 +39,9 @@ def crawl(urls: list[str], db_path: str, overrides: dict | None = None, full: bo
     """
     settings = project_settings({**(overrides or {}), "BLOGARCHIVE_DB": db_path})
     db = store.open_db(db_path)  # fail early (read-only, bad path) before any fetching
+    images = settings.get("BLOGARCHIVE_IMAGES", "db")
+    if images.startswith("dir:"):  # the archive says where its image files are
+        store.set_image_folder(db, images[4:])
     db.close()
     try:
         with exclusive(db_path, wait=wait):

@@ -359,6 +359,40 @@ def m008_site_views(db: sqlite_utils.Database) -> None:
         db.create_view(name, sql.strip(), replace=True)
 
 
+@migrations()
+def m009_image_store(db: sqlite_utils.Database) -> None:
+    # Settings of the archive itself. images_dir: the folder holding the image
+    # files of a `--images dir:PATH` crawl, for serve, export and status to find.
+    db["archive_settings"].create({"name": str, "value": str}, pk="name")
+
+
+IMAGES_DIR = "images_dir"
+
+
+def set_image_folder(db: sqlite_utils.Database, folder: str | os.PathLike) -> None:
+    with db.atomic():
+        _upsert(db, "archive_settings", {"name": IMAGES_DIR, "value": str(folder)}, ("name",))
+
+
+def image_folder(db: sqlite_utils.Database) -> Path | None:
+    """Where this archive keeps its image files, if it keeps any outside the database."""
+    try:
+        row = db.execute("SELECT value FROM archive_settings WHERE name = ?", [IMAGES_DIR]).fetchone()
+    except sqlite3.OperationalError:  # an archive from before m009, opened read-only
+        return None
+    return Path(row[0]) if row and row[0] else None
+
+
+def image_files(db: sqlite_utils.Database) -> tuple[Path | None, int, list[str]]:
+    """(folder, files kept there, relative paths listed but missing)."""
+    folder = image_folder(db)
+    if folder is None:
+        return None, 0, []
+    paths = [r[0] for r in db.execute("SELECT path FROM images WHERE content IS NULL AND path IS NOT NULL")]
+    missing = [p for p in paths if not (folder / p).is_file()]
+    return folder, len(paths) - len(missing), missing
+
+
 # -- opening ----------------------------------------------------------------
 
 

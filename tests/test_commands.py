@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,41 @@ def test_serve_stops_on_sigterm_and_removes_its_metadata_file(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
     assert not port_answers(port)
     assert metadata_files(proc.pid) == []
+
+
+# -- 1: images kept in a folder are published, exported and accounted for --------------------
+
+
+def test_images_in_a_folder_of_their_own_are_served_exported_and_shown(tmp_path):
+    blog = make_blog("layout", n_posts=6, seed=81)
+    db_path, images = tmp_path / "archive" / "a.db", tmp_path / "elsewhere" / "imgs"
+    db_path.parent.mkdir()
+    with BlogServer(blog) as server:
+        crawl(server.url, db_path, "--images", f"dir:{images}")
+    conn = sqlite3.connect(db_path)
+    files = conn.execute("SELECT sha256, path FROM images WHERE content IS NULL").fetchall()
+    conn.close()
+    assert files and all((images / path).is_file() for _, path in files)
+
+    status = run_cli("status", str(db_path), check=True, timeout=60)
+    assert f"images: {len(files)} files in {images}" in status.stdout
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(db_path), "-p", str(port)],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", timeout=60)
+        for sha256, path in files:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/images/{sha256}") as answer:
+                assert answer.read() == (images / path).read_bytes()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+    out = tmp_path / "export"
+    run_cli("export", str(db_path), "--format", "csv", "--out", str(out), check=True, timeout=120)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["image_files"]["files"] == len(files) and manifest["image_files"]["missing"] == []
+    for _, path in files:
+        assert (out / "images" / path).read_bytes() == (images / path).read_bytes()

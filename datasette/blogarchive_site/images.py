@@ -1,5 +1,5 @@
 """``/-/images/<sha256>``: the bytes of an archived image, from the ``images`` table (or
-the file beside the archive when images are kept on disk), never from the original host."""
+the folder the archive names when images are kept on disk), never from the original host."""
 
 from __future__ import annotations
 
@@ -41,6 +41,20 @@ async def _image_row(datasette, sha256: str, database: str | None):
     return None, None
 
 
+async def _image_folder(db) -> Path:
+    """The folder the archive names for its image files (archive_settings.images_dir),
+    else the archive's own folder."""
+    try:
+        result = await db.execute(
+            "select value from archive_settings where name = 'images_dir'")
+        row = result.first()
+    except Exception:  # an archive older than that table
+        row = None
+    if row is not None and row[0]:
+        return Path(row[0]).resolve()
+    return Path(db.path).resolve().parent
+
+
 async def serve_image(datasette, request):
     sha256 = request.url_vars["sha256"].lower()
     db, row = await _image_row(datasette, sha256, request.args.get("db"))
@@ -48,7 +62,7 @@ async def serve_image(datasette, request):
         return Response.text("No archived image with that SHA-256", status=404)
     content = row["content"]
     if content is None and row["path"] and getattr(db, "path", None):
-        base = Path(db.path).resolve().parent
+        base = await _image_folder(db)
         candidate = (base / row["path"]).resolve()
         if base in candidate.parents and candidate.is_file():
             content = candidate.read_bytes()
