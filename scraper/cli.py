@@ -73,7 +73,7 @@ def crawl(urls, db_path, overrides, quiet, verbose, log_path, ignore_robots, con
         images = "dir:" + str(Path(images[4:]).resolve())
     settings["BLOGARCHIVE_IMAGES"] = images
     if redis_url:  # distributed: the workers crawl, the writer writes (scraper/distributed.py)
-        sys.exit(cluster_seed_command()(redis_url, urls, db_path, settings, full))
+        sys.exit(cluster_seed_command()(redis_url, urls, full))
     try:
         _check_free_space(db_path, settings)
         row = run_crawl(urls, db_path, settings, full=full, wait=wait)
@@ -237,9 +237,115 @@ main.add_command(export_command, name="export")
 main.add_command(run_command, name="run")
 main.add_command(import_command, name="import")
 
-try:  # scale-out commands (scrapy-redis); the embedded crawl needs none of it
-    from .distributed import queue_command, worker_command, writer_command  # noqa: E402
-except ImportError:  # pragma: no cover
+
+# -- scale-out (docs/scale-out.md); listed only with the cluster extra -----------------------
+
+
+def _redis(url: str):
+    import redis
+
+    from .distributed.queue import connect
+
+    try:
+        return connect(url)
+    except (redis.RedisError, ValueError) as e:
+        click.echo(f"error: cannot reach Redis at {url}: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _overrides(pairs) -> dict:
+    from .runner import parse_overrides
+
+    try:
+        return parse_overrides(pairs)
+    except ValueError as e:
+        raise click.UsageError(str(e))
+
+
+@click.command(name="worker")
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="redis://host:6379/0")
+@click.option("--archive", default=None, metavar="PATH",
+              help="The archive, read only (same machine or a copy): lets re-runs fetch only what "
+                   "changed, and a blog given back carry on. Without it every run is a first crawl.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy setting, e.g. -s BLOGARCHIVE_WORKER_BLOGS=16 -s BLOGARCHIVE_HOST_INTERVAL=1.")
+@click.option("--exit-when-done", is_flag=True, help="Stop when the writer has finished the run.")
+@click.option("--quiet", is_flag=True, help="Warnings only.")
+def worker_command(redis_url, archive, overrides, exit_when_done, quiet):
+    """Take blogs from the Redis queue and crawl them (run any number, on any machine)."""
+    from .distributed.worker import run_worker
+
+    settings = _overrides(overrides)
+    if quiet:
+        settings.setdefault("LOG_LEVEL", "WARNING")
+    _redis(redis_url)
+    run_worker(redis_url, settings, archive=archive, exit_when_done=exit_when_done)
+
+
+@click.command(name="writer")
+@click.option("--redis", "redis_url", required=True, metavar="URL")
+@click.option("--db", "db_path", default="archive.db", show_default=True)
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE")
+@click.option("--exit-when-done", is_flag=True, help="Stop after the current run is written.")
+@click.option("--quiet", is_flag=True)
+def writer_command(redis_url, db_path, overrides, exit_when_done, quiet):
+    """Write the items of the distributed crawl into the archive (one writer per archive)."""
+    import logging
+
+    from .distributed.writer import ArchiveUnwritable, run_writer
+
+    settings = _overrides(overrides)
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+    _redis(redis_url)
+    try:
+        row = run_writer(redis_url, db_path, settings, exit_when_done=exit_when_done,
+                         on_finish=lambda row: print_summary(row, quiet=quiet))
+    except store.StoreError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    except ArchiveUnwritable as e:
+        click.echo(f"error: cannot write the archive {db_path} ({e}); the run's items wait in "
+                   "Redis: free some space and start the writer again to go on", err=True)
+        sys.exit(EXIT_CRAWL_FAILED)
+    if row is not None:
+        sys.exit(EXIT_OK if row.get("status") == "finished" else EXIT_CRAWL_FAILED)
+
+
+@click.command(name="queue")
+@click.option("--redis", "redis_url", required=True, metavar="URL")
+@click.option("--requeue-stale", is_flag=True,
+              help="Put back the blogs held by workers that are gone.")
+@click.option("--json", "as_json", is_flag=True)
+def queue_command(redis_url, requeue_stale, as_json):
+    """The run: blogs queued and being crawled, items pending, workers."""
+    from .distributed.queue import BlogQueue
+
+    queue = BlogQueue(_redis(redis_url))
+    if requeue_stale:
+        click.echo(f"requeued {queue.requeue_dead()} blogs of workers that are gone", err=True)
+    status = queue.status()
+    if as_json:
+        click.echo(json.dumps(status, indent=2))
+        return
+    run = status["run"]
+    click.echo(f"run {run.get('id', '-')}: {run.get('state', 'none')} since {run.get('started', '-')}"
+               f", crawl {run.get('crawl_id', '-')}, {len(json.loads(run.get('seeds') or '[]'))} blogs")
+    click.echo(f"blogs: {status['queued']} queued, {status['in_flight']} being crawled "
+               f"({status['in_flight_stale']} by workers that are gone), {status['blogs_done']} done; "
+               f"{status['requests']} requests sent, {status['responses']} answered")
+    click.echo(f"items: {status['items_pending']} pending, {status['items_writing']} being written")
+    click.echo(f"workers: {len(status['workers'])} alive"
+               + "".join(f"\n  {w}: {status['per_worker'].get(w, 0)} responses"
+                         for w in sorted(status["workers"])))
+    for name, lease in sorted(status["leases"].items()):
+        click.echo(f"  {name}: {lease['worker']} for {lease['for_s']}s")
+    click.echo(f"redis memory: {status['redis_memory_bytes'] / 1024 / 1024:.1f} MB")
+
+
+try:  # the cluster extra (redis) is there: the scale-out commands are too
+    from . import distributed  # noqa: F401
+except ImportError:
     pass
 else:
     main.add_command(worker_command, name="worker")

@@ -41,6 +41,7 @@ class StorePipeline:
         self.expected: dict[str, int] = {}  # blog id → what its feed says it holds
         self.posts_seen: dict[str, set[str]] = defaultdict(set)
         self.unwritable = ""  # why the archive stopped taking writes, if it did
+        self.crawl_summary: dict | None = None  # the crawls row, when it could not be written
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -123,7 +124,9 @@ class StorePipeline:
         except sqlite3.Error as e:  # a full disk: the story is told on the console instead
             logger.error("could not record crawl %s in the archive: %s", self.crawl_id, e)
             fields["message"] += f"; this crawl's record could not be written ({e})"
-            spider.crawl_summary = {"id": self.crawl_id, "seeds": "", **fields}
+            self.crawl_summary = {"id": self.crawl_id, "seeds": "", **fields}
+            if spider is not None:  # (the distributed writer has no spider)
+                spider.crawl_summary = self.crawl_summary
         self.db.close()
 
     # -- items -----------------------------------------------------------------
@@ -178,7 +181,9 @@ class StorePipeline:
         self.unwritable = str(error)
         logger.error("cannot write the archive %s (%s): stopping the crawl. Everything saved "
                      "so far is kept; free some space and run again to go on.", self.db_path, error)
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_unwritable"))
+        engine = getattr(self.crawler, "engine", None)  # the distributed writer has none: it stops itself
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason="archive_unwritable"))
 
     def _save_failed(self, item, e: Exception) -> None:
         """One item could not be saved: recorded as an error, and the crawl goes on."""

@@ -117,10 +117,24 @@ def publish(job: Job, log) -> int:
 def cluster_seed_command():
     """The seeder of a cluster crawl, or a clear word when the cluster extra is missing."""
     try:
-        from .distributed import seed_command
+        import redis
+
+        from .distributed.seeding import seed
     except ImportError as e:
         raise click.UsageError(f"crawling with Redis needs the cluster extra ({e}): "
                                "pip install 'blogarchive[cluster]'")
+
+    def seed_command(redis_url: str, urls: list[str], full: bool = False) -> int:
+        """Queue the blogs, say what was queued; the exit code."""
+        try:
+            result = seed(redis_url, urls, full)
+        except (redis.RedisError, ValueError) as e:
+            click.echo(f"error: cannot queue the blogs at {redis_url}: {e}", err=True)
+            return 2
+        click.echo(f"run {result['run']}: {result['seeded']} blogs seeded, {result['queued']} "
+                   f"waiting at {redis_url}; start `blogarchive worker` and `blogarchive writer`")
+        return 0
+
     return seed_command
 
 
@@ -147,7 +161,7 @@ def run_command(config, wait):
         target = options["redis"]
         urls = [url for job in jobs for url in job.urls]
         log(f"seeding {len(urls)} blogs for the writer of {target['db']} at {target['url']}")
-        sys.exit(seed_command(target["url"], urls, target["db"], {},
+        sys.exit(seed_command(target["url"], urls,
                               full=any(job.full for job in jobs)))
     try:
         with exclusive(Path(config).resolve(), wait=wait, what="scheduled run"):

@@ -110,9 +110,9 @@ def test_one_crawl_archives_several_blogs(tmp_path):
 
 
 def test_crawl_with_redis_without_the_cluster_extra_says_what_to_install(tmp_path):
-    # scrapy-redis missing (a plain `pip install .`): the usual commands work, and a
+    # the redis client missing (a plain `pip install .`): the usual commands work, and a
     # cluster crawl is refused with the extra to install, not a traceback.
-    code = ("import sys; sys.modules['scrapy_redis'] = None; sys.argv[0] = 'blogarchive'; "
+    code = ("import sys; sys.modules['redis'] = None; sys.argv[0] = 'blogarchive'; "
             "from scraper.cli import main; main()")
 
     def run(*args):

@@ -1,4 +1,4 @@
-"""Scale-out with scrapy-redis: a real redis-server, two workers and one writer.
+"""Scale-out: a real redis-server, workers that each crawl whole blogs, one writer.
 
 Each test starts its own redis-server on a free loopback port and stops it.
 """
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(REDIS_SERVER is None,
 INTERVAL = 0.15  # seconds between two requests to one host, across all workers
 WORKER = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=1",
           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", f"BLOGARCHIVE_HOST_INTERVAL={INTERVAL}",
-          "-s", "BLOGARCHIVE_WORKER_TTL=3"]
+          "-s", "BLOGARCHIVE_WORKER_TTL=3", "-s", "BLOGARCHIVE_WORKER_BLOGS=2"]
 TABLES = ("blogs", "posts", "labels", "post_labels", "images", "post_images", "comments",
           "feed_entries", "fetches")
 
@@ -81,8 +81,9 @@ class Cluster:
         self.procs.append(proc)
         return proc
 
-    def worker(self) -> subprocess.Popen:
-        return self._start("worker", ["worker", "--redis", self.redis_url, "--exit-when-done", *WORKER])
+    def worker(self, *args: str) -> subprocess.Popen:
+        return self._start("worker", ["worker", "--redis", self.redis_url, "--exit-when-done", *WORKER,
+                                      *args])
 
     def writer(self, db: Path, env: dict | None = None) -> subprocess.Popen:
         return self._start("writer", ["writer", "--redis", self.redis_url, "--db", str(db),
@@ -96,8 +97,8 @@ class Cluster:
         result = run_cli("queue", "--redis", self.redis_url, "--json", timeout=60, check=True)
         return json.loads(result.stdout)
 
-    def queue_in_flight(self) -> dict:
-        return {k.decode(): json.loads(v) for k, v in self.r.hgetall("blogarchive:inflight:info").items()}
+    def leases(self) -> list[dict]:
+        return [json.loads(v) for v in self.r.hgetall("blogarchive:leases").values()]
 
     def stat(self, name: str) -> int:
         return int(self.r.hget("blogarchive:stats", name) or 0)
@@ -241,7 +242,9 @@ def test_killed_worker_and_writer_lose_nothing(tmp_path, cluster):
     try:
         db = tmp_path / "archive.db"
         cluster.seed(*[s.url for s in servers])
-        doomed, survivor = cluster.worker(), cluster.worker()
+        # one blog at a time each: the dead worker holds exactly one
+        doomed, survivor = (cluster.worker("-s", "BLOGARCHIVE_WORKER_BLOGS=1"),
+                            cluster.worker("-s", "BLOGARCHIVE_WORKER_BLOGS=1"))
         # This writer dies (SIGKILL, by its own hand) after its 60th SQLite commit and
         # before acknowledging that item: the worst moment.
         writer = cluster.writer(db, env={"BLOGARCHIVE_TEST_WRITER_CRASH_AFTER": "60"})
@@ -253,14 +256,16 @@ def test_killed_worker_and_writer_lose_nothing(tmp_path, cluster):
         doomed_id = _worker_id(cluster, doomed)
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=10)
-        held = [i for i, info in cluster.queue_in_flight().items() if info["w"] == doomed_id]
+        held = [json.loads(lease["entry"])["host"] for lease in cluster.leases()
+                if lease["worker"] == doomed_id]
+        assert len(held) == 1, cluster.leases()
 
         assert cluster.wait(writer, 40) == -signal.SIGKILL, cluster.logs()
         assert cluster.r.llen("blogarchive:items:processing") == 1  # taken, written, not acknowledged
         posts_then = sqlite3.connect(db).execute("SELECT COUNT(*) FROM posts").fetchone()[0]
         assert posts_then < 80  # killed mid-run
 
-        restarted = cluster.worker()
+        restarted = cluster.worker("-s", "BLOGARCHIVE_WORKER_BLOGS=1")
         writer = cluster.writer(db)
         assert cluster.wait(writer, 60) == 0, cluster.logs()
         for w in (survivor, restarted):
@@ -273,13 +278,16 @@ def test_killed_worker_and_writer_lose_nothing(tmp_path, cluster):
         crawls = conn.execute("SELECT status, posts_new, posts_unchanged, posts_expected FROM crawls"
                               ).fetchall()
         assert len(crawls) == 1 and crawls[0][0] == "finished" and crawls[0][3] == 80, crawls
-        # Every post fetched; again only what the killed worker held in flight.
+        # Every post fetched; again only on the blog the killed worker held (crawled again
+        # by the worker that took it back), never on the other.
         refetched = 0
         for blog, server in zip(blogs, servers):
             asked = post_requests(blog, server)
             assert set(p.path for p in blog.posts) == set(asked)
+            if server.origin.split("//", 1)[1] not in held:
+                assert set(asked.values()) == {1}, asked.most_common(3)
             refetched += sum(n - 1 for n in asked.values())
-        assert refetched <= len(held), (refetched, held)
+        assert 0 < refetched <= 40, (refetched, held)
         # Counts are at-least-once: a post fetched again, or the one item the dead writer had
         # committed but not acknowledged, counts as unchanged; never as a second new post.
         new, unchanged = crawls[0][1], crawls[0][2]
@@ -305,7 +313,7 @@ def _worker_id(cluster: Cluster, proc: subprocess.Popen) -> str:
 
 def test_items_survive_the_queue_byte_for_byte():
     from scraper import items
-    from scraper.distributed import decode_item, encode_item
+    from scraper.distributed.transport import decode_item, encode_item
     from scraper.images import ImageInfo
 
     post = items.Post(id="1", blog_id="b", url="http://x/1.html", labels=["Kim Jong Un"],
@@ -319,33 +327,43 @@ def test_items_survive_the_queue_byte_for_byte():
         assert decode_item(encode_item(item)) == item
 
 
-def test_frontier_interval_interleaving_and_requeue_stale(redis_url):
-    from scraper.distributed import Frontier, K, connect
+def test_a_host_goes_to_one_worker_and_a_dead_workers_blogs_go_back(redis_url):
+    from scraper.distributed.gate import HostGate
+    from scraper.distributed.queue import BlogQueue, connect
 
     r = connect(redis_url)
-    gone = Frontier(r, worker_id="elsewhere:1:gone", interval=0.5)
-    assert gone.push(b"a1", "a:80", 30, b"fp-a1")
-    assert not gone.push(b"a1-again", "a:80", 30, b"fp-a1")  # the shared dupefilter
-    assert gone.push(b"a2", "a:80", 40, b"fp-a2")
-    assert gone.push(b"b1", "b:80", 30, b"fp-b1")
-    # Priority first within a host; a host just asked waits its interval while others go.
-    assert gone.pop()[1] in (b"a2", b"b1")
-    assert {gone.pop()[1]} <= {b"a2", b"b1"}
-    request_id, wait_ms = gone.pop()
-    assert request_id is None and 0 < wait_ms <= 500
-    time.sleep(wait_ms / 1000 + 0.01)
-    assert gone.pop()[1] == b"a1"
-    assert gone.queued() == 0 and len(gone.in_flight()) == 3
-
-    alive = Frontier(r, worker_id="here:2:alive")
-    r.set(K.worker + "here:2:alive", "{}", ex=60)
-    assert alive.push(b"c1", "c:80", 30, b"fp-c1")
-    kept, _ = alive.pop()
+    gone = BlogQueue(r, "elsewhere:1:gone")  # a worker with no heartbeat: dead
+    # Seeds on one host are one entry: they share the host's politeness.
+    assert gone.put(["http://a:8080/", "http://a:8080/other/", "http://b:8080/"]) == 2
+    taken = [gone.take(), gone.take()]
+    assert sorted((e["host"], len(e["urls"])) for e in taken) == [("a:8080", 2), ("b:8080", 1)]
+    assert gone.take() is None
+    # Another blog on a host being crawled waits for it, even for a live worker.
+    gone.put(["http://a:8080/third/"])
+    alive = BlogQueue(r, "here:2:alive")
+    alive.heartbeat(60)
+    assert alive.take() is None
     result = run_cli("queue", "--redis", redis_url, "--requeue-stale", "--json", check=True)
-    assert "requeued 3" in result.stderr
+    assert "requeued 2 blogs" in result.stderr
     status = json.loads(result.stdout)
-    assert status["queued"] == 3 and status["in_flight"] == 1 and list(alive.in_flight()) == [kept]
-    assert status["hosts"]["a:80"]["queued"] == 2
+    assert (status["queued"], status["in_flight"]) == (3, 0)
+    # Given back first in line: the live worker takes them before the one queued later.
+    first, second = alive.take(), alive.take()
+    assert {first["host"], second["host"]} == {"a:8080", "b:8080"}
+    assert {first["id"], second["id"]} == {e["id"] for e in taken}
+    assert alive.done(first) and not alive.done(first)
+    assert [lease["worker"] for lease in alive.leases().values()] == ["here:2:alive"]
+    if first["host"] == "a:8080":
+        assert alive.take()["urls"] == ["http://a:8080/third/"]
+
+    # Shared hosts (images): one request per interval across every worker.
+    gate, other = HostGate(r, 0.5), HostGate(r, 0.5)
+    assert gate.wait("http://img.example:8080/1.jpg") == 0
+    wait = other.wait("http://img.example:8080/2.jpg")
+    assert 0 < wait <= 0.5
+    assert other.wait("http://c:8080/") == 0
+    time.sleep(wait + 0.01)
+    assert other.wait("http://img.example:8080/2.jpg") == 0
 
 
 def test_blogs_toml_with_a_redis_section_seeds_the_cluster(tmp_path, cluster):
@@ -369,3 +387,49 @@ def test_blogs_toml_with_a_redis_section_seeds_the_cluster(tmp_path, cluster):
     finally:
         for s in servers:
             s.stop()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A tiny filesystem of our own (needs root and mount; skipped elsewhere)."""
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("needs root to mount a small filesystem")
+    where = tmp_path / "disk"
+    where.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(where)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+    yield where
+    if subprocess.run(["umount", str(where)], capture_output=True).returncode != 0:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def test_a_full_disk_stops_the_writer_clearly_and_the_items_wait(tmp_path, cluster, small_disk):
+    blog = make_blog("layout", n_posts=40, seed=76)  # with images, kept in the database
+    with BlogServer(blog) as server:
+        db = small_disk / "archive.db"
+        cluster.seed(server.url)
+        worker = cluster.worker()
+        writer = cluster.writer(db)
+        assert cluster.wait(writer, 60) == 1, cluster.logs()
+        said = Path(writer.log_path).read_text()
+        assert "cannot write the archive" in said and "disk is full" in said, said[-3000:]
+        assert "free some space and start the writer again" in said
+        assert "Traceback" not in said, said[-3000:]
+        conn = sqlite3.connect(db)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        kept = conn.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+        conn.close()
+        assert kept < 40
+        assert cluster.r.llen("blogarchive:items") > 0  # not lost: waiting for room
+        assert cluster.r.llen("blogarchive:items:processing") == 0
+        # Room again: a writer goes on with the same run and finishes it.
+        subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
+        writer = cluster.writer(db)
+        assert cluster.wait(writer, 60) == 0, cluster.logs()
+        assert cluster.wait(worker, 20) == 0, cluster.logs()
+        conn = sqlite3.connect(db)
+        assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM posts").fetchone() == (40, 40)
+        assert conn.execute("SELECT status FROM crawls").fetchall() == [("finished",)]
+        conn.close()
