@@ -15,7 +15,7 @@ PERMALINK_DASHED = re.compile(r"/((?:19|20)\d{2})-(\d{2})-(\d{2})[-_/]")
 DATE_CONTAINERS = (
     ".//*[contains(@class, 'date') or contains(@class, 'posted') or contains(@class, 'meta')"
     " or contains(@class, 'byline') or contains(@class, 'time') or contains(@class, 'published')"
-    " or contains(@class, 'dateline') or @itemprop='datePublished']"
+    " or contains(@class, 'dateline') or @itemprop='datePublished' or contains(@data-testid, 'Date')]"
 )
 WRITTEN_DATE = re.compile(
     r"(\d{4}-\d{2}-\d{2}"

@@ -14,7 +14,7 @@ from ..htmltext import clean_text
 from . import dates, jsonld, titles
 from .found import Found, first
 from .microformats import mf_text
-from .scope import main_scope, own
+from .scope import in_meta, main_scope, own
 
 # -- title ------------------------------------------------------------------------------
 
@@ -228,7 +228,8 @@ def term_links(scope, body=None) -> list[tuple[str, str]]:
                                                    list(a.iterancestors())[:3]])
         href = unquote(urlsplit(a.get("href") or "").path)
         in_terms = bool(TERM_CONTAINER.search(classes))
-        if " tag " not in rel and " category " not in rel and not in_terms:
+        by_place = bool(TERM_PATH.search(href)) and in_meta(a, scope)
+        if " tag " not in rel and " category " not in rel and not in_terms and not by_place:
             continue
         if in_terms and not (" tag " in rel or " category " in rel or TERM_PATH.search(href)
                              or "p-category" in classes or "tag" in (a.get("class") or "")):

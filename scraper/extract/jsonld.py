@@ -83,5 +83,6 @@ def keywords(obj: dict) -> list[str]:
     if isinstance(value, str):
         return [k.strip() for k in value.split(",") if k.strip()]
     if isinstance(value, list):
-        return [k.strip() for k in value if isinstance(k, str) and k.strip()]
+        # Some platforms prefix their tags ("Tag:cranes"); the label is what follows.
+        return [re.sub(r"^Tag:", "", k).strip() for k in value if isinstance(k, str) and k.strip()]
     return []

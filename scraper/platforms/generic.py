@@ -271,7 +271,8 @@ def _first(value):
 
 
 BODY_MARKUP = (".e-content", "[itemprop~='articleBody']", ".entry-content", ".post-content",
-               ".post-body", ".article-body", ".post__content", ".content-body")
+               ".post-body", ".article-body", ".post__content", ".content-body", ".gh-content",
+               ".body.markup")
 
 
 def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = False) -> Post:
@@ -322,7 +323,7 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
     labels = _keep(extract.labels(page, precise=[Found(list(feed_entry.get("labels") or []), "feed")],
                                   scope=scope, body=body_el), "labels", sources, notes)
     if body_sel is not None:
-        body_html, images = body_and_images(body_sel.get(), response.url)
+        body_html, images = body_and_images(_without_meta(body_sel), response.url)
         body_html, images = _trimmed(body_html, images, response.text, response.url, title)
     else:
         body_html, images = _extracted_body(response.text, response.url, sel, title)
@@ -350,6 +351,20 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
         sources=sources,
         notes=notes,
     )
+
+
+def _without_meta(body_sel) -> str:
+    """The text container less any meta line placed inside it (Pelican's ``footer.post-info``)."""
+    import copy
+
+    import lxml.html
+
+    el = copy.deepcopy(body_sel.root)
+    for node in el.xpath(".//footer | .//*[contains(concat(' ', normalize-space(@class), ' '), ' post-info ')"
+                         " or contains(concat(' ', normalize-space(@class), ' '), ' entry-meta ')]"):
+        if node.getparent() is not None:
+            node.drop_tree()
+    return lxml.html.tostring(el, encoding="unicode")
 
 
 def _keep(found: Found, name: str, sources: dict, notes: dict):
