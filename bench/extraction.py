@@ -7,7 +7,11 @@ Two page sets, both in the format of the public article-extraction benchmark
 - ``../shared/corpus/extraction/`` (181 real news and blog pages), when present;
 - a set generated here from the project's own fixture blogs (Blogger classic,
   layout and Contempo; WordPress Twenty Ten and block theme; a hand-made blog),
-  whose ground truth is what each page shows (``--fixtures-out DIR`` keeps it).
+  whose ground truth is what each page shows (``--fixtures-out DIR`` keeps it);
+- the theme fixtures (``scraper.sample.themes``: 11 WordPress themes, 7 other
+  generators), where every field is scored — title, day, labels, author, body —
+  against trafilatura's metadata in the same run. The article-extraction
+  benchmark's truth holds only the body (``articleBody``), so its table is body F1.
 
 Score: precision and recall over 4-token shingles (lower-cased ``\\w+`` tokens,
 multiset overlap) per page, averaged over pages; F1 from the averages (the
@@ -16,6 +20,7 @@ benchmark's own convention). A page where an extractor returns nothing scores 0.
     python bench/extraction.py                 # both sets, full
     python bench/extraction.py --smoke         # a few pages of each (seconds)
     python bench/extraction.py --only fixtures --by-platform
+    python bench/extraction.py --only themes       # every field on the theme fixtures
 """
 
 from __future__ import annotations
@@ -195,6 +200,83 @@ def generate_fixture_set(out: Path, per_blog: int = 6) -> Path:
     return out
 
 
+# -- fields on the theme fixtures -----------------------------------------------------------------
+
+
+def blogarchive_fields(html: str, url: str) -> dict:
+    """Every field `blogarchive extract` gives for one page."""
+    from scrapy.http import HtmlResponse
+
+    from scraper import platforms
+
+    response = HtmlResponse(url=url, body=html.encode("utf-8"), encoding="utf-8")
+    try:
+        post = platforms.extract_post(response)[1]
+    except ValueError:
+        return {}
+    return {"title": post.title, "day": post.published[:10], "labels": post.labels,
+            "author": post.author, "text": post.body_text}
+
+
+def trafilatura_fields(html: str, url: str) -> dict:
+    """The same fields from trafilatura's metadata (title, date, author, categories + tags)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    if doc is None:
+        return {}
+    return {"title": doc.title or "", "day": (doc.date or "")[:10],
+            "labels": list(doc.categories or []) + list(doc.tags or []),
+            "author": doc.author or "", "text": doc.text or ""}
+
+
+FIELD_EXTRACTORS = {"blogarchive": blogarchive_fields, "trafilatura": trafilatura_fields}
+
+
+def score_fields(per_theme: int) -> dict[str, dict]:
+    """Title exact, day exact, labels exact (in the order shown), author exact (where the page
+    marks it) and body F1 against what each theme page shows (scraper.sample.themes)."""
+    from scraper.sample.themes import theme_pages
+
+    pages = list(theme_pages(per_theme))
+    results: dict[str, dict] = {}
+    for name, func in FIELD_EXTRACTORS.items():
+        hits = Counter()
+        f1s, misses = [], []
+        started = time.perf_counter()
+        for _, theme, url, html, truth in pages:
+            got = func(html, url)
+            checks = {"title": got.get("title") == truth["title"], "day": got.get("day") == truth["day"],
+                      "labels": got.get("labels") == truth["labels"]}
+            if truth["author_marked"]:
+                checks["author"] = got.get("author") == truth["author"]
+                hits["author_pages"] += 1
+            for field, ok in checks.items():
+                hits[field] += ok
+                if not ok:
+                    misses.append(f"{theme}:{field}")
+            p, r = precision_recall("\n\n".join(truth["text_blocks"]), got.get("text", ""))
+            f1s.append(2 * p * r / (p + r) if p + r else 0.0)
+        n = len(pages)
+        results[name] = {"pages": n, "title": hits["title"] / n, "day": hits["day"] / n,
+                         "labels": hits["labels"] / n, "author": hits["author"] / max(1, hits["author_pages"]),
+                         "body_f1": sum(f1s) / n, "ms_per_page": 1000 * (time.perf_counter() - started) / n,
+                         "misses": sorted(Counter(misses).items())}
+    return results
+
+
+def print_fields(title: str, results: dict[str, dict]) -> None:
+    print(f"\n{title}")
+    print("| extractor | pages | title exact | date (day) | labels exact | author exact | body F1 (mean) | ms/page |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, r in results.items():
+        print(f"| {name} | {r['pages']} | {r['title']:.1%} | {r['day']:.1%} | {r['labels']:.1%} | {r['author']:.1%} "
+              f"| {r['body_f1']:.3f} | {r['ms_per_page']:.1f} |")
+    for name, r in results.items():
+        if r["misses"]:
+            print(f"{name} misses (theme:field ×n): " + ", ".join(f"{k} ×{v}" for k, v in r["misses"]))
+
+
 # -- running ------------------------------------------------------------------------------------
 
 
@@ -235,7 +317,7 @@ def print_table(title: str, results: dict[str, dict]) -> None:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="A few pages of each set.")
-    parser.add_argument("--only", choices=["corpus", "fixtures"], help="One set only.")
+    parser.add_argument("--only", choices=["corpus", "fixtures", "themes"], help="One set only.")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--fixtures-out", type=Path, help="Keep the generated fixture set here.")
     parser.add_argument("--by-platform", action="store_true", help="Fixture scores per platform too.")
@@ -244,14 +326,18 @@ def main(argv=None) -> dict:
     extractors = available_extractors()
     report: dict[str, dict] = {}
     limit = 8 if args.smoke else None
-    if args.only != "fixtures":
+    if args.only in (None, "themes"):
+        report["themes"] = score_fields(per_theme=1 if args.smoke else 3)
+        print_fields(f"Theme fixtures ({report['themes']['blogarchive']['pages']} post pages of 18 real themes and "
+                     "generators, scraper.sample.themes): every field", report["themes"])
+    if args.only in (None, "corpus"):
         if (args.corpus / "ground-truth.json").exists():
             pages = load_set(args.corpus, limit)
             report["corpus"] = score(pages, extractors)
             print_table(f"Article-extraction benchmark ({len(pages)} pages, {args.corpus})", report["corpus"])
         else:
             print(f"({args.corpus} is not here: corpus set skipped)", file=sys.stderr)
-    if args.only != "corpus":
+    if args.only in (None, "fixtures"):
         with tempfile.TemporaryDirectory() as tmp:
             folder = args.fixtures_out or Path(tmp)
             generate_fixture_set(folder, per_blog=2 if args.smoke else 6)

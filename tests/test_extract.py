@@ -82,3 +82,12 @@ def test_precise_source_first_and_nothing_found_is_empty_with_no_source():
     assert title(p, precise=[Found("From the feed", "feed")]).source == "feed"
     assert published(p).value == "" and published(p).source == ""
     assert author(p).source == "" and labels(p).value == []
+
+
+def test_placeholder_dates_are_no_evidence():
+    # CMS defaults such as year 1 must neither win nor crash the offset arithmetic.
+    head = ("<meta property='article:published_time' content='0001-01-01T00:00:00+00:00'>"
+            "<title>Quay notes</title>")
+    p = page("https://q.example/2022/05/09/quay-notes/", head, "<article><p>Words.</p></article>")
+    got = published(p)
+    assert (got.value, got.source) == ("2022-05-09", "permalink")

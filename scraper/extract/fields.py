@@ -164,8 +164,18 @@ def published(page, precise: Iterable[Found] = (), scope=None, body=None,
         yield Found(day.isoformat() if day else "", "permalink")
         yield Found(dates.htmldate(page.html, page.url), "htmldate")
 
-    found = first([*precise, *structured(), *cues()])
-    return _in_blog_offset(found, page, scope, body, shown_date) if found else found
+    found = first(f for f in [*precise, *structured(), *cues()] if f and _plausible(f.value))
+    if not found:
+        return found
+    try:
+        return _in_blog_offset(found, page, scope, body, shown_date)
+    except (OverflowError, ValueError):  # an instant at the edge of the calendar: as given
+        return found
+
+
+def _plausible(iso: str) -> bool:
+    """Placeholder dates (year 1, 1970, 9999) are not a publication date."""
+    return 1971 <= int(iso[:4]) <= 2100 if iso[:4].isdigit() else False
 
 
 def _in_blog_offset(found: Found, page, scope, body, shown_date) -> Found:
@@ -202,7 +212,7 @@ def updated(page, precise: Iterable[Found] = (), scope=None, body=None, like: st
         for value in dates.time_values(scope, body, published=False):
             yield Found(parse_iso(value), "time")
 
-    found = first([*precise, *structured()])
+    found = first(f for f in [*precise, *structured()] if f and _plausible(f.value))
     local = dates.offset_of(like) if like else None
     if found and local is not None and dates.offset_of(found.value) == dt.timedelta(0) and local:
         return Found(dates.express(found.value, local), found.source)
