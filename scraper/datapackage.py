@@ -39,7 +39,7 @@ def field_type(column: dict, fmt: str, blob: bool) -> dict:
     declared = (column["type"] or "").upper()
     if blob:
         return ({"type": "object"} if fmt == "jsonl"
-                else {"type": "binary"} if fmt == "parquet"
+                else {"type": "any"} if fmt == "parquet"  # Parquet binary: no Table Schema type
                 else {"type": "string", "format": "binary"})  # base64 text
     if is_time_column(column["name"]):
         return {"type": "datetime", "format": "any"}
@@ -57,8 +57,14 @@ def resource(conn: sqlite3.Connection, entry: dict, fmt: str, exported: set[str]
     blobs = set(entry.get("blob_columns") or {})
     notes = descriptions[1].get(table, {})
     fields = []
+    instants = entry.get("utc_timestamp_columns") or {}
     for name in entry["columns"]:
         column = columns.get(name, {"name": name, "type": "", "pk": 0})
+        if name in instants:
+            fields.append({"name": name, "type": "datetime",
+                           "description": f"{instants[name]} as a UTC timestamp "
+                                          "(null where the text has no offset)"})
+            continue
         field = {"name": name, **field_type(column, fmt, name in blobs)}
         if notes.get(name):
             field["description"] = str(notes[name])
@@ -66,6 +72,9 @@ def resource(conn: sqlite3.Connection, entry: dict, fmt: str, exported: set[str]
     schema: dict = {"fields": fields}
     if fmt == "csv":
         schema["missingValues"] = [""]
+    elif fmt == "parquet":
+        # frictionless reads Parquet through pandas, where a null integer becomes NaN
+        schema["missingValues"] = ["", "nan"]
     keys = [c["name"] for c in sorted(columns.values(), key=lambda c: c["pk"]) if c["pk"]]
     if keys and set(keys) <= set(entry["columns"]):
         schema["primaryKey"] = keys
@@ -87,7 +96,9 @@ def resource(conn: sqlite3.Connection, entry: dict, fmt: str, exported: set[str]
         "rows": entry["rows"],  # not in the standard; frictionless keeps it
         "schema": schema,
     }
-    if fmt != "parquet":
+    if fmt == "parquet":
+        del item["bytes"]  # frictionless's Parquet reader cannot count bytes (manifest.json has them)
+    else:
         item["encoding"] = encoding
     if descriptions[0].get(table):
         item["description"] = descriptions[0][table]

@@ -33,17 +33,17 @@ from pathlib import Path
 
 import click
 
-from . import datapackage, spreadsheet
+from . import datapackage, export_parquet, spreadsheet
 from .tables import (blob_columns, connect_readonly, exported_tables, order_by, sha256_file,
                      table_columns)
 
-FORMATS = ("csv", "jsonl", "sqlite", "xlsx")
+FORMATS = ("csv", "jsonl", "parquet", "sqlite", "xlsx")
 CSV_NOTE = ("UTF-8, RFC 4180 (comma, double-quote, CRLF), header row; "
             "NULL is written as an empty field")
 
 
 def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
-                  spreadsheet_safe: bool = False) -> dict:
+                  spreadsheet_safe: bool = False, on_rows=None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     conn = connect_readonly(db_path)
     manifest = {
@@ -63,8 +63,15 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
             select = ", ".join(f'"{n}"' for n in names)
             cursor = conn.execute(f'select {select} from "{table}" order by {order_by(columns)}')
             path = out / f"{table}.{fmt}"
-            rows, changed = _write(path, fmt, names, cursor, set(blob_cols) & set(names),
-                                   spreadsheet_safe)
+            facts = {}
+            if fmt == "parquet":
+                facts = export_parquet.write_table(
+                    path, names, {c["name"]: c["type"] for c in columns},
+                    set(blob_cols) & set(names), cursor, on_rows=on_rows)
+                rows, changed, names = facts.pop("rows"), 0, facts.pop("columns")
+            else:
+                rows, changed = _write(path, fmt, names, cursor, set(blob_cols) & set(names),
+                                       spreadsheet_safe, on_rows=on_rows)
             entry = {
                 "name": table,
                 "file": path.name,
@@ -72,12 +79,14 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
                 "columns": names,
                 "bytes": path.stat().st_size,
                 "sha256": sha256_file(path),
+                **facts,
             }
             if spreadsheet_safe:
                 entry["cells_neutralised"] = changed
             if blob_cols:
                 entry["blob_columns"] = {
-                    c: ("omitted" if blobs == "omit" else "base64") for c in blob_cols}
+                    c: ("omitted" if blobs == "omit" else "binary" if fmt == "parquet" else "base64")
+                    for c in blob_cols}
             manifest["tables"].append(entry)
         image_files = _copy_image_files(conn, out)
         if image_files:
@@ -95,6 +104,10 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
         if spreadsheet_safe:
             manifest["csv"] += "; starts with a UTF-8 byte order mark (for Excel)"
             manifest["spreadsheet_safe"] = spreadsheet.RULE
+    elif fmt == "parquet":
+        manifest["parquet"] = ("Parquet (zstd); SQLite types kept (int64, float64, string, "
+                               "binary); each ISO 8601 time column keeps its text and gains "
+                               "<column>_ts, the instant as a UTC timestamp (null without an offset)")
     else:
         manifest["jsonl"] = ("one JSON object per line, UTF-8; BLOBs as "
                              '{"$base64": true, "encoded": "..."}')
@@ -131,7 +144,7 @@ def _copy_image_files(conn: sqlite3.Connection, out: Path) -> dict | None:
 
 
 def _write(path: Path, fmt: str, names: list[str], cursor, blob_cols: set[str],
-           spreadsheet_safe: bool = False) -> tuple[int, int]:
+           spreadsheet_safe: bool = False, on_rows=None) -> tuple[int, int]:
     """Write one table; (rows written, cells neutralised)."""
     count = changed = 0
     blob_index = [i for i, n in enumerate(names) if n in blob_cols]
@@ -154,6 +167,8 @@ def _write(path: Path, fmt: str, names: list[str], cursor, blob_cols: set[str],
                     row = safe
                 writer.writerow(row)
                 count += 1
+                if on_rows is not None:
+                    on_rows(1)
         else:
             for row in cursor:
                 record = {}
@@ -163,6 +178,8 @@ def _write(path: Path, fmt: str, names: list[str], cursor, blob_cols: set[str],
                     record[name] = value
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
                 count += 1
+                if on_rows is not None:
+                    on_rows(1)
     os.replace(tmp, path)
     return count, changed
 
@@ -195,13 +212,17 @@ def export_sqlite(db_path: Path, out: Path, force: bool = False) -> dict:
             "tables": counts}
 
 
+class MissingExtra(click.ClickException):
+    exit_code = 2  # as a usage error: nothing was read or written
+
+
 @click.command()
 @click.argument("db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="csv or jsonl: a folder of complete tables; sqlite: one snapshot file; "
+              help="csv, jsonl or parquet: a folder of complete tables; sqlite: one snapshot file; "
                    "xlsx: one workbook, a sheet per table.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="Folder (csv, jsonl) or file (sqlite, xlsx) to write.")
+              help="Folder (csv, jsonl, parquet) or file (sqlite, xlsx) to write.")
 @click.option("--blobs", type=click.Choice(["base64", "omit"]), default="base64",
               show_default=True, help="Image bytes in csv/jsonl: base64 text, or left out.")
 @click.option("--spreadsheet-safe", is_flag=True,
@@ -219,12 +240,18 @@ def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_s
       blogarchive export archive.db --format csv --spreadsheet-safe --out for-excel/
       blogarchive export archive.db --format sqlite --out snapshot.db
       blogarchive export archive.db --format xlsx --out archive.xlsx
+      blogarchive export archive.db --format parquet --out parquet/   # needs blogarchive[parquet]
     """
     if spreadsheet_safe and fmt != "csv":
         raise click.UsageError("--spreadsheet-safe applies to --format csv only")
     if with_bodies and fmt != "xlsx":
         raise click.UsageError("--with-bodies applies to --format xlsx (the others always "
                                "have the bodies)")
+    if fmt == "parquet":
+        try:
+            export_parquet.require_pyarrow()
+        except export_parquet.MissingParquet as e:
+            raise MissingExtra(str(e))
     try:
         if fmt == "xlsx":
             if out.is_dir():
