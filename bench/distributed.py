@@ -2,7 +2,7 @@
 
     python bench/distributed.py                       # 20 blogs × 50 posts, ~3 minutes
     python bench/distributed.py --blogs 20 --posts 50 --workers 1 2 4 --repeat 1 --json out.json
-    python bench/distributed.py --memory-only --urls 200000
+    python bench/distributed.py --memory-only --queued-blogs 100000
 
 What it does:
 1. serves N fixture blogs (scraper.sample, Blogger layouts, rotating classic/layout/
@@ -15,11 +15,10 @@ What it does:
    interval; the clock runs from seeding to the writer's exit (every post in SQLite).
    Also "steady" posts/s: between 10% and 90% of the posts written (process start-up
    of ~1-2 s per process excluded);
-4. the writer's ceiling: two workers fill the item queue (no writer running), then
+4. the writer's ceiling: two workers fill the item list (no writer running), then
    the writer alone drains it: posts/s one SQLite writer can take;
-5. Redis memory per million queued URLs: realistic requests pushed through the same
-   Lua script the scheduler uses (1,000 hosts), with their dupefilter fingerprints;
-   and per million URLs seen (dupefilter only, after the queue drained).
+5. Redis memory per million queued blogs (the queue holds blogs; each worker keeps
+   its blogs' requests in its own Scrapy scheduler).
 
 CPU is the sum over the crawl's processes (getrusage of children); the fixture
 servers are not in it. Read the figures knowing this machine has 2 cores.
@@ -199,7 +198,7 @@ def writer_alone(urls: list[str], workdir: Path, total: int, workers: int = 2) -
                                           stderr=subprocess.DEVNULL))
         r = redis.client
         deadline = time.time() + 1800
-        while int(r.get("blogarchive:queued") or 0) or r.hlen("blogarchive:inflight") or \
+        while r.llen("blogarchive:blogs") or r.hlen("blogarchive:leases") or \
                 r.llen("blogarchive:items") < total:
             if time.time() > deadline:
                 raise RuntimeError("the workers never finished")
@@ -227,36 +226,19 @@ def writer_alone(urls: list[str], workdir: Path, total: int, workers: int = 2) -
         redis.stop()
 
 
-def memory(workdir: Path, urls: int) -> dict:
-    """Redis bytes per queued URL (queue + dupefilter) and per URL only seen (dupefilter)."""
-    import hashlib
-
-    from scrapy import Request
-    from scrapy_redis import picklecompat
-
-    from scraper.distributed import Frontier, K
+def memory(workdir: Path, blogs: int) -> dict:
+    """Redis bytes per queued blog (the queue holds blogs now, not requests)."""
+    from scraper.distributed.queue import BlogQueue
 
     redis = Redis(workdir)
     try:
         r = redis.client
-        frontier = Frontier(r)
         base = r.info("memory")["used_memory"]
-        sample = 0
-        for i in range(urls):
-            h = f"blog{i % 1000:04d}.blogspot.com"
-            url = f"https://{h}/{2000 + i % 20}/{1 + i % 12:02d}/a-post-title-of-usual-length-{i}.html"
-            request = Request(url, priority=30, meta={"role": "post", "reason": "discovered",
-                                                     "handle_httpstatus_list": [304]})
-            data = picklecompat.dumps(dict(request.to_dict(), callback="parse_page", errback="failed"))
-            fp = hashlib.sha1(f"GET {url}".encode()).digest()[:16]  # as CanonicalDupeFilter
-            frontier.push(data, h, 30, fp)
-            sample = max(sample, len(data))
+        queue = BlogQueue(r)
+        for start in range(0, blogs, 1000):
+            queue.put([f"https://blog{i:06d}.blogspot.com/" for i in range(start, min(blogs, start + 1000))])
         queued = r.info("memory")["used_memory"] - base
-        r.delete(*[K.queue(f"blog{i:04d}.blogspot.com") for i in range(1000)])
-        seen = r.info("memory")["used_memory"] - base
-        return {"urls": urls, "request_bytes": sample,
-                "mb_per_million_queued": round(queued / urls * 1e6 / 2**20),
-                "mb_per_million_seen": round(seen / urls * 1e6 / 2**20)}
+        return {"blogs": blogs, "mb_per_million_blogs_queued": round(queued / blogs * 1e6 / 2**20)}
     finally:
         redis.stop()
 
@@ -267,7 +249,7 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=50)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--urls", type=int, default=200_000, help="for the memory measure")
+    parser.add_argument("--queued-blogs", type=int, default=100_000, help="for the memory measure")
     parser.add_argument("--memory-only", action="store_true")
     parser.add_argument("--writer-only", action="store_true", help="only the writer-alone measure")
     parser.add_argument("--json", default=None)
@@ -301,7 +283,7 @@ def main() -> int:
             finally:
                 server.stdin.close()
                 server.wait(timeout=30)
-        results["memory"] = memory(workdir, args.urls)
+        results["memory"] = memory(workdir, args.queued_blogs)
         print(json.dumps(results["memory"]), flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,9 +1,11 @@
-"""Each benchmark in bench/ still runs, in a tiny smoke mode (figures not checked, only that they come out).
+"""Each benchmark in bench/ still runs, in a tiny smoke mode: timings are not checked, but what
+each one counts (posts, images, requests, answers) is, so a bench that measured nothing fails.
 
 No nginx, wrk or wget needed: the fixture site is served by the standard
 library (bench/benchlib.py PythonStatic); wget runs only where it is installed.
 """
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -49,19 +51,38 @@ def test_store_benchmark_smoke(tmp_path):
     assert "posts/s" in out
 
 
-def test_images_benchmark_smoke(site):
-    out = run(BENCH / "images.py", site, "--server", "python")
+def test_images_benchmark_smoke(site, tmp_path):
+    out = run(BENCH / "images.py", site, "--server", "python", "--json", tmp_path / "images.json")
     assert "FilesPipeline" in out and "blogarchive" in out
+    # What the bench downloads: every full-size file of the site, once per writer.
+    files = sorted((site / "img").glob("img/b/R29vZ2xl/*/s0/*"))
+    distinct = {hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    assert files
+    rows = {row["writer"]: row for row in json.loads((tmp_path / "images.json").read_text())}
+    assert [row["images"] for row in rows.values()] == [len(files)] * 3
+    assert rows["blogarchive → SQLite"]["stored"].startswith(f"{len(distinct)} files,")
+    assert rows["FilesPipeline → disk"]["stored"].startswith(f"{len(files)} files,")
 
 
 def test_datasette_benchmark_smoke(tmp_path):
     out = run(BENCH / "datasette_latency.py", "--db", tmp_path / "archive.db", "--posts", "40",
-              "--requests", "2", "--only", "bare")
+              "--requests", "2", "--only", "bare", "--json", tmp_path / "latency.json")
     assert "label facet" in out and "search" in out
+    results = json.loads((tmp_path / "latency.json").read_text())
+    assert results["posts"] == 40
+    figures = results["datasette -i (no metadata)"]
+    assert {"search", "label facet"} <= set(figures)
+    for kind, f in figures.items():  # every query answered, each timed twice
+        assert (f["n"], f["statuses"]) == (2, [200]), kind
 
 
 @pytest.mark.skipif(not (CORPUS / "sites" / "klenovsekboris.blogspot.com").is_dir(),
                     reason="../shared/corpus is not beside the checkout")
-def test_completeness_benchmark_smoke():
-    out = run(BENCH / "completeness.py", "--sites", "klenovsekboris.blogspot.com")
+def test_completeness_benchmark_smoke(tmp_path):
+    out = run(BENCH / "completeness.py", "--sites", "klenovsekboris.blogspot.com",
+              "--json", tmp_path / "complete.json")
     assert "klenovsekboris" in out and "blogarchive" in out
+    [site] = json.loads((tmp_path / "complete.json").read_text())
+    # the snapshot saves 7 post pages; the crawl must find every one of them
+    assert site["saved"] == 7
+    assert site["blogarchive"]["found"] == 7 and site["blogarchive"]["rc"] == 0, site["blogarchive"]
