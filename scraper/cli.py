@@ -11,7 +11,7 @@ import click
 from . import store
 from .export import export_command
 from .importer import import_command
-from .report import print_summary
+from .report import blog_line, print_summary
 from .scheduled import cluster_seed_command, run_command
 from .urls import UnsupportedURL, check_url
 
@@ -155,6 +155,8 @@ def status(db_path, limit, as_json):
                    + (f"; {len(missing)} missing, e.g. {', '.join(missing[:3])}" if missing else ""))
     if rows:  # what the latest crawl could not get, and where
         latest = rows[0]
+        for blog in latest.get("blogs") or []:
+            click.echo(f"crawl {latest['id']}, {blog_line(blog)}")
         errors = latest.get("errors_by_kind") or {}
         if errors:
             click.echo(f"crawl {latest['id']} ({latest['status']}): errors by kind")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections import Counter, defaultdict
 from dataclasses import asdict
 
@@ -16,6 +17,7 @@ from scrapy.utils.defer import deferred_from_coro
 from . import store
 from .items import (Blog, FeedEntries, Fetch, ImageFailure, ImageFile, Post, PostComments,
                     PostSeen)
+from .urls import host
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,8 @@ NOT_FAILURES = {"robots", "http_404", "http_410"}
 # SQLite errors that mean no further item can be kept (SQLITE_FULL, SQLITE_IOERR,
 # SQLITE_READONLY): the crawl stops instead of fetching pages it cannot save.
 STORAGE_GONE = ("disk is full", "disk i/o error", "readonly", "read-only")
+# How often the running crawl's row is brought up to date.
+PROGRESS_EVERY_S = 2.0
 
 
 class StorePipeline:
@@ -42,6 +46,8 @@ class StorePipeline:
         self.posts_seen: dict[str, set[str]] = defaultdict(set)
         self.unwritable = ""  # why the archive stopped taking writes, if it did
         self.crawl_summary: dict | None = None  # the crawls row, when it could not be written
+        self.per_blog: dict[str, Counter] = defaultdict(Counter)  # blog (or seed) → counts
+        self.progress_written = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -82,7 +88,6 @@ class StorePipeline:
                 )
                 logger.error("INCOMPLETE: %s", messages[-1])
         requests = stats.get_value("downloader/request_count") or 0
-        errors = sum(e["count"] for k, e in self.errors.items() if not k.startswith("image_"))
         failures = sum(e["count"] for k, e in self.errors.items()
                        if k not in NOT_FAILURES and not k.startswith("image_"))
         if self.unwritable:
@@ -101,23 +106,25 @@ class StorePipeline:
             status = "incomplete"
         else:
             status = "finished"
-        if status == "finished":
-            for blog in blogs:  # the next run of these can be incremental
+        lines = self._blogs(status, found)
+        if status in ("finished", "incomplete"):
+            # The next run of each blog walked to its end can be incremental…
+            complete = {line["blog_id"] for line in lines if line["status"] == "finished"}
+            for blog in (blogs & complete if lines else blogs if status == "finished" else ()):
                 store.mark_complete(self.db, blog, self.crawl_id)
+        if status == "finished":  # …and a crawl of several blogs is as good as its worst blog
+            for line in lines:
+                if line["status"] != "finished":
+                    messages.append(f"blog {line['url']}: {line['status']}")
+            worst = {line["status"] for line in lines} & {"failed", "incomplete"}
+            status = "failed" if "failed" in worst else worst.pop() if worst else status
         fields = dict(
             status=status,
-            pages=stats.get_value("response_received_count") or 0,
-            posts_found=len(set().union(*self.posts_seen.values())) if self.posts_seen else 0,
-            posts_new=self.counts["new"],
-            posts_updated=self.counts["updated"],
-            posts_unchanged=self.counts["unchanged"],
-            posts_gone=self.counts["gone"],
+            **self._counts(),
             posts_expected=expected_total,
-            images_new=self.counts["images_new"],
-            images_failed=self.counts["images_failed"],
-            errors=errors,
             errors_by_kind=dict(self.errors),
             message="; ".join(messages),
+            blogs=lines,
         )
         try:
             store.finish_crawl(self.db, self.crawl_id, **fields)
@@ -129,6 +136,63 @@ class StorePipeline:
                 spider.crawl_summary = self.crawl_summary
         self.db.close()
 
+    def _counts(self) -> dict:
+        """The crawl's counters, as `crawls` keeps them (during the crawl, and at its end)."""
+        return dict(
+            pages=self.crawler.stats.get_value("response_received_count") or 0,
+            posts_found=len(set().union(*self.posts_seen.values())) if self.posts_seen else 0,
+            posts_new=self.counts["new"],
+            posts_updated=self.counts["updated"],
+            posts_unchanged=self.counts["unchanged"],
+            posts_gone=self.counts["gone"],
+            images_new=self.counts["images_new"],
+            images_failed=self.counts["images_failed"],
+            errors=sum(e["count"] for k, e in self.errors.items() if not k.startswith("image_")),
+        )
+
+    def _progress(self) -> None:
+        """Every few seconds the running crawl's row shows its counts so far (`status`,
+        the Datasette crawls page)."""
+        if time.monotonic() - self.progress_written < PROGRESS_EVERY_S or self.crawl_id is None:
+            return
+        self.progress_written = time.monotonic()
+        try:
+            store.crawl_progress(self.db, self.crawl_id, **self._counts())
+        except sqlite3.Error as e:  # a busy reader; the next item tries again
+            logger.debug("progress of crawl %s not written: %s", self.crawl_id, e)
+
+    def _blog_of(self, url: str) -> str:
+        """The blog (its id, else its seed) a URL belongs to, by the blog's host names."""
+        url_host = host(url)
+        for site in getattr(getattr(self.crawler, "spider", None), "sites", None) or []:
+            if url_host in site.hosts:
+                return site.blog_id or site.seed
+        return ""
+
+    def _blogs(self, status: str, found: dict[str, int]) -> list[dict]:
+        """One line per blog of the crawl: what was found and expected, and its own status."""
+        lines = []
+        for site in getattr(getattr(self.crawler, "spider", None), "sites", None) or []:
+            blog = site.blog_id or site.seed
+            counts = self.per_blog[blog]
+            have = found.get(site.blog_id, store.count_posts(self.db, site.blog_id)) \
+                if site.blog_id else 0
+            expected = self.expected.get(site.blog_id)
+            if status in ("interrupted", "failed"):  # the whole crawl stopped: so did each blog
+                own = status
+            elif not have or (site.requests and counts["failures"] / site.requests
+                              > self.error_threshold):
+                own = "failed"
+            elif expected is not None and have < expected:
+                own = "incomplete"
+            else:
+                own = "finished"
+            lines.append({"url": site.seed, "blog_id": site.blog_id or None, "status": own,
+                          "found": have, "expected": expected, "new": counts["new"],
+                          "updated": counts["updated"], "unchanged": counts["unchanged"],
+                          "gone": counts["gone"], "errors": counts["errors"]})
+        return lines
+
     # -- items -----------------------------------------------------------------
 
     def process_item(self, item, spider=None):
@@ -136,6 +200,7 @@ class StorePipeline:
             if isinstance(item, Post):
                 status = store.save_post(self.db, asdict(item), self.crawl_id)
                 self.counts[status] += 1
+                self.per_blog[self._blog_of(item.url) or item.blog_id][status] += 1
                 self.crawler.stats.inc_value(f"blogarchive/posts_{status}")
                 self.counts["posts"] += 1
                 self.posts_seen[item.blog_id].add(item.id)
@@ -144,6 +209,7 @@ class StorePipeline:
             elif isinstance(item, PostSeen):
                 store.touch_post(self.db, item.url, self.crawl_id)
                 self.counts["unchanged"] += 1
+                self.per_blog[self._blog_of(item.url)]["unchanged"] += 1
                 self.crawler.stats.inc_value("blogarchive/posts_unchanged")
             elif isinstance(item, Fetch):
                 self._fetch(item)
@@ -173,6 +239,7 @@ class StorePipeline:
                 self._archive_unwritable(e)
         except Exception as e:  # recorded, and the crawl goes on
             self._save_failed(item, e)
+        self._progress()
         return item
 
     def _archive_unwritable(self, error: Exception) -> None:
@@ -204,10 +271,14 @@ class StorePipeline:
             if fetch.kind == "post" and fetch.status in (404, 410):
                 if store.mark_gone(self.db, fetch.url):
                     self.counts["gone"] += 1
+                    self.per_blog[self._blog_of(fetch.url)]["gone"] += 1
 
     def _error(self, kind: str, url: str) -> None:
         if not kind.startswith("image_"):  # images have their own count
             self.crawler.stats.inc_value("blogarchive/errors")
+            blog = self.per_blog[self._blog_of(url)]
+            blog["errors"] += 1
+            blog["failures"] += kind not in NOT_FAILURES
         entry = self.errors[kind]
         entry["count"] += 1
         if url and len(entry["examples"]) < MAX_EXAMPLES:

@@ -21,9 +21,21 @@ def print_summary(row: dict, quiet: bool = False) -> None:
     if row.get("duration_s") is not None:
         line += f" in {row['duration_s']:.1f}s"
     click.echo(line)
+    blogs = row.get("blogs") or []
+    if len(blogs) > 1:  # several blogs in one crawl: each its own line
+        for blog in blogs:
+            click.echo(f"  {blog_line(blog)}")
     if not quiet or row.get("status") != "finished":  # a failed cron run says why
         for kind, info in sorted(errors.items()):
             examples = ", ".join(info.get("examples", [])[:3])
             click.echo(f"  {kind}: {info['count']}  e.g. {examples}")
     if row.get("message"):
         click.echo(f"  {row['message']}", err=row.get("status") != "finished")
+
+
+def blog_line(blog: dict) -> str:
+    """One blog of a crawl: its status, what was found against what it lists, and errors."""
+    expected = "" if blog.get("expected") is None else f", expected {blog['expected']}"
+    return (f"blog {blog.get('url')}: {blog.get('status')} — found {blog.get('found') or 0}"
+            f"{expected}, new {blog.get('new') or 0}, updated {blog.get('updated') or 0}, "
+            f"unchanged {blog.get('unchanged') or 0}, errors {blog.get('errors') or 0}")

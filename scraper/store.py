@@ -393,6 +393,12 @@ def image_files(db: sqlite_utils.Database) -> tuple[Path | None, int, list[str]]
     return folder, len(paths) - len(missing), missing
 
 
+@migrations()
+def m010_crawl_blogs(db: sqlite_utils.Database) -> None:
+    # A crawl of several blogs: one line per blog (found, expected, errors, status), JSON.
+    db["crawls"].add_column("blogs", str)
+
+
 # -- opening ----------------------------------------------------------------
 
 
@@ -486,8 +492,9 @@ def start_crawl(db: sqlite_utils.Database, seeds: Iterable[str]) -> int:
 
 
 def finish_crawl(db: sqlite_utils.Database, crawl_id: int, **fields: Any) -> None:
-    if isinstance(fields.get("errors_by_kind"), dict):
-        fields["errors_by_kind"] = json.dumps(fields["errors_by_kind"], ensure_ascii=False)
+    for column in ("errors_by_kind", "blogs"):
+        if isinstance(fields.get(column), (dict, list)):
+            fields[column] = json.dumps(fields[column], ensure_ascii=False)
     fields.setdefault("finished", now())
     started = db["crawls"].get(crawl_id)["started"]
     fields.setdefault(
@@ -500,6 +507,12 @@ def finish_crawl(db: sqlite_utils.Database, crawl_id: int, **fields: Any) -> Non
     )
     with db.atomic():
         db["crawls"].update(crawl_id, fields)
+
+
+def crawl_progress(db: sqlite_utils.Database, crawl_id: int, **counts: int) -> None:
+    """The running crawl's counts so far, for whoever looks while it runs."""
+    with db.atomic():
+        db["crawls"].update(crawl_id, counts)
 
 
 def record_fetch(db: sqlite_utils.Database, fetch: dict, crawl_id: int | None) -> None:
@@ -974,7 +987,7 @@ def count_posts(db: sqlite_utils.Database, blog_id: str) -> int:
 def recent_crawls(db: sqlite_utils.Database, limit: int = 10) -> list[dict]:
     rows = list(db["crawls"].rows_where(order_by="id DESC", limit=limit))
     for row in rows:  # JSON columns as the values they hold, for `status --json`
-        for column in ("errors_by_kind", "seeds"):
+        for column in ("errors_by_kind", "seeds", "blogs"):
             if row.get(column):
                 row[column] = json.loads(row[column])
     return rows

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -343,3 +344,60 @@ def test_images_in_a_folder_of_their_own_are_served_exported_and_shown(tmp_path)
     assert manifest["image_files"]["files"] == len(files) and manifest["image_files"]["missing"] == []
     for _, path in files:
         assert (out / "images" / path).read_bytes() == (images / path).read_bytes()
+
+
+# -- 10: several blogs, one archive ------------------------------------------------------------
+
+
+def test_a_crawl_of_several_blogs_gives_each_its_own_line(tmp_path):
+    one, two = make_blog("layout", n_posts=7, seed=91), make_blog("contempo", n_posts=5, seed=92)
+    dead = f"http://127.0.0.1:{free_port()}/"  # a third blog that does not answer
+    db_path = tmp_path / "both.db"
+    with BlogServer(one) as a, BlogServer(two) as b:
+        result = run_cli("crawl", a.url, b.url, dead, "--db", str(db_path), *FAST)
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]  # one blog failed
+    lines = result.stdout.splitlines()
+    assert f"  blog {a.url}: finished — found 7, expected 7, new 7, updated 0, unchanged 0, " \
+           "errors 1" in lines, result.stdout  # (the sample blog links one page that is gone)
+    assert any(line.startswith(f"  blog {b.url}: finished — found 5, expected 5, new 5,")
+               for line in lines), result.stdout
+    assert any(line.startswith(f"  blog {dead}: failed — found 0, new 0,") for line in lines)
+    assert lines[0].startswith("crawl 1: failed")
+    crawls = json.loads(run_cli("status", str(db_path), "--json", check=True).stdout)
+    breakdown = {b["url"]: (b["status"], b["found"], b["expected"]) for b in crawls[0]["blogs"]}
+    assert breakdown == {a.url: ("finished", 7, 7), b.url: ("finished", 5, 5),
+                         dead: ("failed", 0, None)}
+    shown = run_cli("status", str(db_path), check=True).stdout
+    assert f"crawl 1, blog {b.url}: finished — found 5, expected 5" in shown
+    conn = sqlite3.connect(db_path)  # the two blogs that were read to the end re-run incrementally
+    assert conn.execute("SELECT COUNT(*) FROM blogs WHERE last_complete_crawl = 1").fetchone()[0] == 2
+    conn.close()
+
+
+# -- 4: status during a crawl --------------------------------------------------------------------
+
+
+def test_status_during_a_crawl_shows_the_counts_so_far(tmp_path):
+    blog = make_blog("layout", n_posts=30, seed=93)
+    db_path = tmp_path / "a.db"
+    with BlogServer(blog) as server:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper.cli", "crawl", server.url, "--db", str(db_path),
+             "-s", "DOWNLOAD_DELAY=0.25", "-s", "AUTOTHROTTLE_ENABLED=0", "--images", "none"],
+            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            seen = None
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.5)
+                if not db_path.exists():
+                    continue
+                result = run_cli("status", str(db_path), "--json", timeout=60)
+                rows = json.loads(result.stdout) if result.returncode == 0 else []
+                if rows and rows[0]["status"] == "running" and (rows[0]["posts_new"] or 0) >= 3:
+                    seen = rows[0]
+                    break
+        finally:
+            proc.wait(timeout=180)
+    assert seen is not None, "no running crawl row ever showed its posts"
+    assert seen["pages"] >= seen["posts_new"] >= 3 and seen["posts_new"] < 30
