@@ -99,6 +99,12 @@ class Worker:
             time.sleep(every)
 
     def tick(self) -> None:
+        try:
+            self._tick()
+        except Exception:  # Redis away for a moment: said, and tried again at the next tick
+            logger.exception("worker %s could not reach the queue", self.worker_id)
+
+    def _tick(self) -> None:
         from twisted.internet import reactor
 
         now = time.monotonic()
