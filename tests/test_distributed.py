@@ -300,6 +300,42 @@ def test_killed_worker_and_writer_lose_nothing(tmp_path, cluster):
             s.stop()
 
 
+def test_a_worker_that_only_looked_dead_stops_crawling_the_blog_it_lost(tmp_path, cluster):
+    # Paused (SIGSTOP) longer than its heartbeat lives, a worker's blog goes to another
+    # worker; resumed, it must see the lease is gone and stop, not crawl the blog twice.
+    blog = make_blog("layout", n_posts=40, seed=77)
+    with BlogServer(blog) as server:
+        db = tmp_path / "archive.db"
+        cluster.seed(server.url)
+        paused = cluster.worker("-s", "BLOGARCHIVE_WORKER_BLOGS=1")
+        writer = cluster.writer(db)
+        paused_id = _worker_id(cluster, paused)
+        deadline = time.time() + 40
+        while cluster.stat(f"worker:{paused_id}:responses") < 5:
+            assert time.time() < deadline, cluster.logs()
+            time.sleep(0.05)
+        paused.send_signal(signal.SIGSTOP)
+        before = sum(post_requests(blog, server).values())
+        other = cluster.worker("-s", "BLOGARCHIVE_WORKER_BLOGS=1")
+        other_id = _worker_id(cluster, other)
+        deadline = time.time() + 40
+        while cluster.stat(f"worker:{other_id}:responses") < 5:
+            assert time.time() < deadline, cluster.logs()
+            time.sleep(0.05)
+        paused.send_signal(signal.SIGCONT)
+        assert cluster.wait(writer, 60) == 0, cluster.logs()
+        for w in (paused, other):
+            assert cluster.wait(w, 20) == 0, cluster.logs()
+        assert "lost the lease" in Path(paused.log_path).read_text()
+        conn = sqlite3.connect(db)
+        assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM posts").fetchone() == (40, 40)
+        assert conn.execute("SELECT status FROM crawls").fetchall() == [("finished",)]
+        # The other worker fetched the whole blog again (no --archive); the resumed one only
+        # what it had already started (requests waiting at the host's gate), not the rest.
+        after = sum(post_requests(blog, server).values()) - before
+        assert after <= 40 + 15, (before, after)
+
+
 def _worker_id(cluster: Cluster, proc: subprocess.Popen) -> str:
     deadline = time.time() + 30
     while time.time() < deadline:
