@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
+import io
 import json
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import urllib.parse
+import urllib.request
 
 import openpyxl
 import pytest
@@ -24,6 +28,7 @@ import pytest
 from conftest import run_cli
 from scraper.sample.wordpress import make_wp_blog, wxr
 from scraper.spreadsheet import neutralise
+from test_datasette import datasette_server
 
 # The OWASP CSV-injection cases: every sign that makes a cell a formula.
 TITLES = [
@@ -224,3 +229,49 @@ def test_libreoffice_evaluates_nothing_from_safe_csv_or_xlsx(archive, tmp_path):
     assert formula_cells(resaved) == []
     titles = {r["title"].value for r in sheet_rows(openpyxl.load_workbook(resaved)["posts"])}
     assert set(TITLES) <= titles
+
+
+# -- the published site: every CSV link in two kinds ----------------------------------------
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.status, response.read()
+
+
+def test_site_csv_for_spreadsheets_and_exact(archive):
+    with datasette_server([archive]) as base:
+        name = archive.stem
+        _, page = get(f"{base}/")
+        page = page.decode("utf-8")
+        assert "Take the spreadsheet CSV" in page
+        spreadsheet = re.search(r'class="ba-csv-spreadsheet" href="([^"]+)"', page).group(1)
+        exact = re.search(r'class="ba-csv-plain" href="([^"]+)"', page).group(1)
+        _, plain = get(base + html.unescape(exact))
+        _, safe = get(base + html.unescape(spreadsheet))
+        assert not plain.startswith(BOM) and safe.startswith(BOM)
+        plain_rows = list(csv.DictReader(io_text(plain)))
+        safe_rows = list(csv.DictReader(io_text(safe[3:])))
+        assert len(safe_rows) == len(plain_rows) > 0
+        assert set(TITLES) <= {r["title"] for r in plain_rows}
+        for before, after in zip(plain_rows, safe_rows):
+            assert after == {k: neutralise(v) for k, v in before.items()}
+        assert {"'" + t for t in TITLES} <= {r["title"] for r in safe_rows}
+        # A table page offers both for its own rows; a streamed table passes through whole.
+        _, table_page = get(f"{base}/{name}/comments")
+        link = re.search(r'class="ba-csv-spreadsheet" href="([^"]+)"', table_page.decode()).group(1)
+        assert "_stream=on" in html.unescape(link)
+        _, comments = get(base + html.unescape(link))
+        bodies = {r["body_text"] for r in csv.DictReader(io_text(comments[3:]))}
+        assert {"'" + c for c in COMMENTS + RAW_COMMENTS} <= bodies
+        query = urllib.parse.urlencode({"sql": "select title from posts order by title",
+                                        "_spreadsheet": "1"})
+        _, queried = get(f"{base}/{name}.csv?{query}")
+        assert {"'" + t for t in TITLES} <= {r["title"] for r in csv.DictReader(io_text(queried[3:]))}
+
+
+def io_text(data: bytes) -> io.StringIO:
+    return io.StringIO(data.decode("utf-8"), newline="")
