@@ -103,12 +103,18 @@ def test_reader_searches_reads_follows_a_label_and_downloads(page, site, tmp_pat
 
     page.goto(site.base + "/")
     with page.expect_download() as info:
-        page.locator("section[data-db=harbour]").get_by_text("All posts as CSV").click()
+        page.locator("section[data-db=harbour]").get_by_text("exact, for programs").click()
     path = tmp_path / "posts.csv"
     info.value.save_as(path)
     records = list(csv.DictReader(open(path, encoding="utf-8", newline="")))
     assert len(records) == site.counts["posts"]
     assert any(r["title"] == f"{UNIQUE_TITLE_WORD} at dawn" for r in records)
+    with page.expect_download() as info:
+        page.locator("section[data-db=harbour]").get_by_text("for Excel and other spreadsheets").click()
+    path = tmp_path / "posts-spreadsheet.csv"
+    info.value.save_as(path)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert list(csv.DictReader(open(path, encoding="utf-8-sig", newline=""))) == records
 
     with page.expect_download() as info:
         page.locator("section[data-db=harbour]").get_by_text("Download the SQLite file").click()
