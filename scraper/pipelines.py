@@ -90,6 +90,11 @@ class StorePipeline:
         requests = stats.get_value("downloader/request_count") or 0
         failures = sum(e["count"] for k, e in self.errors.items()
                        if k not in NOT_FAILURES and not k.startswith("image_"))
+        if "private_address" in self.errors:  # say how to allow it, not just that it happened
+            messages.append("private and loopback addresses are refused (scheduled runs refuse them "
+                            "by default); for a blog on your own network set allow_private = true "
+                            "in its [[blog]] or [defaults] of blogs.toml "
+                            "(blogarchive crawl: -s BLOGARCHIVE_ALLOW_PRIVATE=1)")
         if self.unwritable:
             status = "failed"
             messages.append(f"the archive could not be written: {self.unwritable}; "

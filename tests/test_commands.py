@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, FAST, crawl, free_port, mirror_server, run_cli, wait_for
+from conftest import CORPUS, FAST, ROOT, crawl, free_port, mirror_server, run_cli, wait_for
 from scraper import store
 from scraper.sample import BlogServer, make_blog
 from scraper.sample.handmade import HandmadeServer, make_handmade_blog
@@ -401,3 +401,36 @@ def test_status_during_a_crawl_shows_the_counts_so_far(tmp_path):
             proc.wait(timeout=180)
     assert seen is not None, "no running crawl row ever showed its posts"
     assert seen["pages"] >= seen["posts_new"] >= 3 and seen["posts_new"] < 30
+
+
+# -- 7: a refused private address says which setting allows it ---------------------------------
+
+
+def test_a_scheduled_run_refusing_a_private_address_names_allow_private(tmp_path):
+    blog = make_blog("layout", n_posts=3, seed=94)
+    with BlogServer(blog) as server:
+        (tmp_path / "blogs.toml").write_text(f'[[blog]]\nurl = "{server.url}"\ndb = "a.db"\n')
+        result = run_cli("run", str(tmp_path / "blogs.toml"))
+    assert result.returncode == 1
+    assert "set allow_private = true in its [[blog]] or [defaults] of blogs.toml" in result.stdout
+    example = (ROOT / "scheduled" / "blogs.toml").read_text()
+    assert "allow_private = true" in example
+
+
+# -- 11: extract --strict refuses a listing page --------------------------------------------------
+
+
+def test_extract_strict_refuses_a_home_page_that_lists_several_posts(tmp_path):
+    blog = make_blog("layout", n_posts=9, seed=95)
+    with BlogServer(blog) as server:
+        home = tmp_path / "home.html"
+        home.write_bytes(urllib.request.urlopen(server.url).read())
+        post = blog.sorted_posts()[0]
+        page = tmp_path / "post.html"
+        page.write_bytes(urllib.request.urlopen(server.origin + post.path).read())
+        refused = run_cli("extract", str(home), "--url", server.url, "--strict", timeout=60)
+        accepted = run_cli("extract", str(page), "--url", server.origin + post.path, "--strict",
+                           timeout=60)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert re.search(r"this page lists \d+ posts, not one", refused.stderr), refused.stderr
+    assert accepted.returncode == 0 and json.loads(accepted.stdout)["id"] == post.post_id

@@ -39,6 +39,10 @@ def extract_post(response, strict: bool = False):
     platform = detect(response)
     refusal = "no platform recognised this page"
     if platform is not None:
+        listed = posts_listed(response)
+        if strict and platform.classify(response.url) != "post" and listed > 1:
+            raise ValueError(f"this page lists {listed} posts, not one (a home, archive or label "
+                             "page); extract a post's own page")
         try:
             return platform.NAME, platform.parse_post(response), ""
         except ValueError as e:
@@ -49,6 +53,15 @@ def extract_post(response, strict: bool = False):
     if post.word_count < MIN_ASSERTED_WORDS:
         raise ValueError(f"{refusal}; no main text found either (no post on this page)")
     return generic.NAME, post, refusal
+
+
+# The body of one post, as Blogger templates, WordPress themes and schema.org mark it.
+POST_BODIES = (".post-body", ".entry-content", "[itemprop~='articleBody']")
+
+
+def posts_listed(response) -> int:
+    """How many post bodies the page shows (a listing page shows several)."""
+    return max(len(response.css(query)) for query in POST_BODIES)
 
 
 def by_name(name: str) -> ModuleType:
