@@ -54,20 +54,29 @@ def ensure_archive(db: Path, posts: int) -> dict:
 
 def measure(base: str, db_name: str, requests: int, facet: str, extra: dict | None = None,
             warmup: int = 3) -> dict:
+    from scraper.progress import steps
+
     out = {}
-    for name, paths in {**QUERIES, **(extra or {})}.items():
-        paths = [p.format(db=db_name, facet=facet) for p in paths]
-        for path in paths[:1] * warmup:
-            _get(base + path)
-        times, statuses = [], set()
-        for i in range(requests):
-            started = time.perf_counter()
-            status = _get(base + paths[i % len(paths)])
-            times.append(time.perf_counter() - started)
-            statuses.add(status)
-        out[name] = {"median_ms": benchlib.median(times) * 1000, "p95_ms": benchlib.percentile(times, 95) * 1000,
-                     "max_ms": max(times) * 1000, "n": requests, "statuses": sorted(statuses)}
+    groups = {**QUERIES, **(extra or {})}
+    with steps("timing requests", total=len(groups) * requests) as progress:
+        for name, paths in groups.items():
+            out[name] = _measure_one(base, db_name, facet, paths, requests, warmup)
+            progress.advance(requests)
     return out
+
+
+def _measure_one(base: str, db_name: str, facet: str, paths: list, requests: int, warmup: int) -> dict:
+    paths = [p.format(db=db_name, facet=facet) for p in paths]
+    for path in paths[:1] * warmup:
+        _get(base + path)
+    times, statuses = [], set()
+    for i in range(requests):
+        started = time.perf_counter()
+        status = _get(base + paths[i % len(paths)])
+        times.append(time.perf_counter() - started)
+        statuses.add(status)
+    return {"median_ms": benchlib.median(times) * 1000, "p95_ms": benchlib.percentile(times, 95) * 1000,
+            "max_ms": max(times) * 1000, "n": requests, "statuses": sorted(statuses)}
 
 
 def _get(url: str) -> int:

@@ -110,34 +110,42 @@ def build(out: Path, n_posts: int, seed: int = 8, port: int = 0, image_port: int
     by_hash: dict = {}
     kinds: Counter = Counter()
     written = raw_bytes = 0
-    while queue:
-        target = queue.popleft()
-        split = urlsplit(target)
-        if not search_pages and split.path.startswith("/search"):
-            continue
-        response = server._blog_response(target)
-        if response.status != 200:
-            kinds[f"status {response.status}"] += 1
-            continue
-        suffix = SUFFIX_OF.get(response.ctype.split(";")[0], "html")
-        path = page_file(out, split.path, split.query, suffix)
-        if path.exists():
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha1(response.body).digest()
-        if digest in by_hash:
-            os.link(by_hash[digest], path)
-        else:
-            path.write_bytes(response.body)
-            by_hash[digest] = path
-        written += 1
-        raw_bytes += len(response.body)
-        kinds[_kind(split.path, split.query)] += 1
-        if suffix in ("html", "atom", "xml", "txt", "rss"):
-            for link in _links(response.body.decode("utf-8", "replace"), origin):
-                if link not in seen:
-                    seen.add(link)
-                    queue.append(link)
+    from scraper.progress import steps
+
+    progress_done = 0
+    with steps("writing the site's pages") as progress:
+        while queue:
+            # Links are found as pages are written: the total grows as the walk goes.
+            progress.total(progress_done + len(queue))
+            progress.advance()
+            progress_done += 1
+            target = queue.popleft()
+            split = urlsplit(target)
+            if not search_pages and split.path.startswith("/search"):
+                continue
+            response = server._blog_response(target)
+            if response.status != 200:
+                kinds[f"status {response.status}"] += 1
+                continue
+            suffix = SUFFIX_OF.get(response.ctype.split(";")[0], "html")
+            path = page_file(out, split.path, split.query, suffix)
+            if path.exists():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            digest = hashlib.sha1(response.body).digest()
+            if digest in by_hash:
+                os.link(by_hash[digest], path)
+            else:
+                path.write_bytes(response.body)
+                by_hash[digest] = path
+            written += 1
+            raw_bytes += len(response.body)
+            kinds[_kind(split.path, split.query)] += 1
+            if suffix in ("html", "atom", "xml", "txt", "rss"):
+                for link in _links(response.body.decode("utf-8", "replace"), origin):
+                    if link not in seen:
+                        seen.add(link)
+                        queue.append(link)
     posts = sorted(p.path for p in blog.posts)
     (out / "posts.txt").write_text("\n".join(posts) + "\n")
     image_files = image_bytes = 0

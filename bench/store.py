@@ -77,6 +77,7 @@ def sample_posts(blog, server, limit: int | None = None, blog_id: str = ""):
 def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 8, quiet: bool = False,
         posts_cache: list | None = None) -> dict:
     from scraper import store
+    from scraper.progress import steps
 
     for f in db_path.parent.glob(db_path.name + "*"):
         f.unlink()
@@ -87,7 +88,11 @@ def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 
         posts = posts_cache
     else:
         maker = parsed_posts if source == "parsed" else sample_posts
-        posts = list(maker(blog, server))
+        with steps(f"preparing {n_posts} posts ({source})", total=n_posts) as progress:
+            posts = []
+            for item in maker(blog, server):
+                posts.append(item)
+                progress.advance()
         if posts_cache is not None:
             posts_cache.extend(posts)
     prepare_s = time.perf_counter() - started
@@ -103,10 +108,12 @@ def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 
     times = []
     started = time.perf_counter()
     cpu0 = time.process_time()
-    for post, _ in posts:
-        t = time.perf_counter()
-        store.save_post(db, post, crawl_id)
-        times.append(time.perf_counter() - t)
+    with steps("saving posts", total=len(posts)) as progress:
+        for post, _ in posts:
+            t = time.perf_counter()
+            store.save_post(db, post, crawl_id)
+            times.append(time.perf_counter() - t)
+            progress.advance()  # outside the timed call; nothing at all without a terminal
     insert_s = time.perf_counter() - started
     insert_cpu = time.process_time() - cpu0
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

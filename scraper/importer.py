@@ -30,6 +30,7 @@ from .htmltext import clean_text, html_to_text, sanitize_html, word_count
 from .items import Blog, Comment, Post, content_hash
 from .platforms import blogger, wordpress
 from .platforms.base import absolutize
+from .progress import Steps, steps
 
 ATOM = "http://www.w3.org/2005/Atom"
 THR = "http://purl.org/syndication/thread/1.0"
@@ -403,9 +404,13 @@ def _wxr_post(item, nsmap, bid: str, origin: str, authors: dict, attachments: di
 # -- writing ------------------------------------------------------------------------------
 
 
-def import_export(path: str | Path, db_path: str | Path, blog_url: str = "") -> dict:
+def import_export(path: str | Path, db_path: str | Path, blog_url: str = "",
+                  progress: Steps | None = None) -> dict:
     """Read an export and save it; returns counts (posts new/updated/unchanged, …)."""
+    progress = progress or Steps()
     blog, posts, counts = read_export(path, blog_url)
+    progress.describe("saving posts")
+    progress.total(len(posts))
     db = store.open_db(db_path)
     try:
         existing = store.find_blog(db, blog.url)
@@ -417,6 +422,7 @@ def import_export(path: str | Path, db_path: str | Path, blog_url: str = "") -> 
         result = {"new": 0, "updated": 0, "unchanged": 0, "older": 0}
         for post in posts:
             result[store.save_post(db, asdict(post))] += 1
+            progress.advance()
     finally:
         db.close()
     return {"blog": blog.id, "platform": blog.platform, "url": blog.url, **counts,
@@ -436,7 +442,8 @@ def import_command(path, db_path, blog_url):
     and matches the imported posts instead of adding them again.
     """
     try:
-        summary = import_export(path, db_path, blog_url)
+        with steps(f"reading {Path(path).name}") as progress:
+            summary = import_export(path, db_path, blog_url, progress)
     except ImportError_ as e:
         raise click.ClickException(str(e))
     except store.StoreError as e:

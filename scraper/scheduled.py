@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from .lock import Busy, exclusive
+from .progress import steps
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run is going; try again later
 
@@ -101,6 +102,18 @@ def command(job: Job, log_path: str = "") -> list[str]:
     return cmd
 
 
+def run_job(job: Job, log_path: str, log) -> int:
+    """Crawl one job's blogs in a child process and publish; 1 if it failed, else 0."""
+    log(f"crawling {' '.join(job.urls)} into {job.db}")
+    result = subprocess.run(command(job, log_path), capture_output=True, text=True)
+    for line in (result.stdout + result.stderr).splitlines():
+        log(f"  {line}")
+    if result.returncode != 0:
+        log(f"FAILED (exit {result.returncode}): {job.db}")
+        return 1
+    return 1 if publish(job, log) != 0 else 0
+
+
 def publish(job: Job, log) -> int:
     if job.publish_to:
         from .store import snapshot
@@ -166,17 +179,11 @@ def run_command(config, wait):
     try:
         with exclusive(Path(config).resolve(), wait=wait, what="scheduled run"):
             failed = 0
-            for job in jobs:
-                log(f"crawling {' '.join(job.urls)} into {job.db}")
-                result = subprocess.run(command(job, log_path), capture_output=True, text=True)
-                for line in (result.stdout + result.stderr).splitlines():
-                    log(f"  {line}")
-                if result.returncode != 0:
-                    failed += 1
-                    log(f"FAILED (exit {result.returncode}): {job.db}")
-                    continue
-                if publish(job, log) != 0:
-                    failed += 1
+            with steps("crawling", total=len(jobs)) as progress:
+                for job in jobs:
+                    progress.describe(f"crawling {' '.join(job.urls)}")
+                    failed += run_job(job, log_path, log)
+                    progress.advance()
             log(f"done: {len(jobs) - failed} of {len(jobs)} archives ok")
     except Busy:
         click.echo(f"another scheduled run of {config} is still going; exiting", err=True)
