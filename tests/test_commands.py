@@ -434,3 +434,39 @@ def test_extract_strict_refuses_a_home_page_that_lists_several_posts(tmp_path):
     assert refused.returncode == 1 and refused.stdout == ""
     assert re.search(r"this page lists \d+ posts, not one", refused.stderr), refused.stderr
     assert accepted.returncode == 0 and json.loads(accepted.stdout)["id"] == post.post_id
+
+
+# -- 12: malformed and empty searches --------------------------------------------------------------
+
+
+def test_malformed_and_empty_searches_get_words_and_a_form_not_errors(tmp_path):
+    path = tmp_path / "archive.db"
+    make_archive(path)
+    db = store.open_db(path)
+    store.save_blog(db, {"id": "b1", "url": "http://blog.example/", "platform": "blogger",
+                         "title": "Notas del puerto"})
+    store.save_post(db, {"id": "p1", "blog_id": "b1", "url": "http://blog.example/2024/05/perro.html",
+                         "title": "Un perro en el muelle", "published": "2024-05-02T10:00:00+02:00",
+                         "body_html": "<p>El perro grande esperaba cada tarde junto a las redes.</p>",
+                         "body_text": "El perro grande esperaba cada tarde junto a las redes.",
+                         "labels": ["muelle"]})
+    db.close()
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(path), "-p", str(port)],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/", timeout=60)
+        page = urllib.request.urlopen(base + "/-/search?q=perro+OR").read().decode()
+        assert "is not valid search syntax" in page and "searched for the words" in page
+        assert "Un <mark>perro</mark> en el muelle" in page  # found by the word it could read
+        empty = urllib.request.urlopen(base + "/archive/search?q=")
+        assert empty.status == 200
+        form = empty.read().decode()
+        assert 'name="q"' in form and "syntax error" not in form
+        found = json.loads(urllib.request.urlopen(base + "/archive/search.json?q=perro&_shape=array").read())
+        assert [row["post_id"] for row in found] == ["p1"]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

@@ -20,12 +20,23 @@ from .urls import label_url, post_url, search_url
 PAGE_SIZE = 20
 
 
+# FTS5 operators: left dangling ("perro OR") they make the query malformed; read as
+# plain words they would demand the word itself.
+FTS_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+
+
+def plain_words(query: str) -> str:
+    """The query as plain words, each quoted, the operators dropped."""
+    words = [w for w in query.split() if w not in FTS_OPERATORS]
+    return escape_fts(" ".join(words or query.split()))
+
+
 async def _run_fts(db, sql: str, params: dict, query: str):
-    """Run an FTS query with the reader's syntax; if FTS5 rejects it, with every word quoted."""
+    """Run an FTS query with the reader's syntax; if FTS5 rejects it, as plain words."""
     try:
         return await db.execute(sql, dict(params, q=query)), query
     except sqlite3.OperationalError:
-        escaped = escape_fts(query)
+        escaped = plain_words(query)
         return await db.execute(sql, dict(params, q=escaped)), escaped
 
 
@@ -108,6 +119,10 @@ async def search_page(datasette, request):
                     {"_search": q, **({"labels__arraycontains": label} if label else {})}),
             })
     total = sum(r["total"] for r in results)
+    notice = ""
+    if any(r["query"] != q for r in results):  # the reader is told, not left with "no match"
+        notice = (f"“{q}” is not valid search syntax (a dangling OR, AND, NOT or quote?); "
+                  f"searched for the words {' '.join(r['query'] for r in results[:1])} instead.")
     if len(results) > 1:  # several archives: show those with something to show
         results = [r for r in results if r["total"] or r["comments"]] or results[:1]
     base = {"q": q, **({"label": label} if label else {}), **({"db": only_db} if only_db else {}),
@@ -115,7 +130,7 @@ async def search_page(datasette, request):
     more = any(r["total"] > page * PAGE_SIZE for r in results)
     context = {
         "q": q, "label": label, "db": only_db, "sort": sort, "page": page,
-        "results": results, "errors": errors, "total": total,
+        "results": results, "errors": errors, "total": total, "notice": notice,
         "databases": sorted(archive_names(datasette)),
         "search_url": search_url(datasette),
         "next_url": search_url(datasette) + "?" + urlencode({**base, "page": page + 1}) if more else None,
