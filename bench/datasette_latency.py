@@ -126,6 +126,16 @@ def main(argv=None) -> int:
         QUERIES["selective search (terms in <= 1 % of posts)"] = [f"/{{db}}/posts.json?_search={q(t)}" for t in picked]
         PROJECT_QUERIES["selective /-/search"] = [f"/-/search?q={q(t)}" for t in picked]
         print(f"selective terms: {', '.join(picked)}")
+    con = sqlite3.connect(args.db)
+    top_label = con.execute("SELECT l.name FROM labels l JOIN post_labels pl ON pl.label_id = l.id "
+                            "GROUP BY l.id ORDER BY count(*) DESC LIMIT 1").fetchone()
+    con.close()
+    # The pages that carry charts (SQL views + SVG drawn on the server, cached once drawn).
+    PROJECT_QUERIES["home page (3 charts per blog)"] = ["/"]
+    PROJECT_QUERIES["crawls page (3 charts)"] = ["/{db}/crawls"]
+    if top_label:
+        PROJECT_QUERIES["label page (1 chart)"] = [
+            "/{db}/posts?labels__arraycontains=" + urllib.request.quote(top_label[0])]
     print(f"archive {args.db}: {n_posts} posts, {args.db.stat().st_size / 1e6:.0f} MB {json.dumps(built)}")
     from scraper.publish import datasette_command
     results = {"posts": n_posts, "build": built}

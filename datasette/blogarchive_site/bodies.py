@@ -75,7 +75,7 @@ def render_body(datasette, fragment: str | None, urls: dict | None = None,
     # Other sizes of an image (srcset, <picture> sources) are the original host's files:
     # only the archived copy in src is shown.
     for source in list(root.iter("source")):
-        source.drop_tree()
+        source.drop_tag()  # libxml2 may nest the <img> inside an unclosed <source>
     for img in root.iter("img"):
         for name in ("srcset", "sizes"):
             img.attrib.pop(name, None)

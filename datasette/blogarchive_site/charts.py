@@ -117,17 +117,26 @@ def describe(title: str, rows: list[dict], x: str, y: str, series: str | None = 
             + "; ".join(parts) + ".")
 
 
-async def chart(datasette, database: str, query: str, params: dict, *, title: str, build,
-                x: str, y: str, series: str | None = None, columns: list[str] | None = None) -> dict:
-    """A chart from a canned query: the SVG, its text alternative and its data links."""
+async def query_rows(datasette, database: str, query: str, params: dict) -> list[dict] | None:
+    """The rows of a canned query (None if metadata has no such query)."""
     canned = (await datasette.get_canned_queries(database, None)).get(query)
     if not canned:
-        return {"title": title, "error": f"no canned query {query}"}
+        return None
     db = datasette.get_database(database)
     # A parameter left out is empty, as on the query's own page.
     named = {name: "" for name in await derive_named_parameters(db, canned["sql"])}
     result = await db.execute(canned["sql"], {**named, **params})
-    rows = [dict(r) for r in result.rows]
+    return [dict(r) for r in result.rows]
+
+
+async def chart(datasette, database: str, query: str, params: dict, *, title: str, build,
+                x: str, y: str, series: str | None = None, columns: list[str] | None = None,
+                rows: list[dict] | None = None) -> dict:
+    """A chart from a canned query: the SVG, its text alternative and its data links."""
+    if rows is None:
+        rows = await query_rows(datasette, database, query, params)
+    if rows is None:
+        return {"title": title, "error": f"no canned query {query}"}
     description = describe(title, rows, x, y, series)
     base = datasette.urls.database(database) + "/" + query
     args = urlencode(params)
@@ -150,17 +159,18 @@ async def chart(datasette, database: str, query: str, params: dict, *, title: st
 
 async def blog_charts(datasette, database: str, blog_id: str) -> list[dict]:
     params = {"blog": blog_id}
+    rows = await query_rows(datasette, database, "posts_per_month", params)  # one query, three charts
     return [
         await chart(datasette, database, "posts_per_month", params, title="Posts per month",
                     build=month_bars("posts", "posts"), x="month", y="posts",
-                    columns=["month", "posts"]),
+                    columns=["month", "posts"], rows=rows),
         await chart(datasette, database, "posts_per_month", params, title="Words per month",
                     build=month_bars("words", "words"), x="month", y="words",
-                    columns=["month", "words"]),
+                    columns=["month", "words"], rows=rows),
         await chart(datasette, database, "posts_per_month", params,
                     title="Comments per month (on that month's posts)",
                     build=month_bars("comments", "comments"), x="month", y="comments",
-                    columns=["month", "comments"]),
+                    columns=["month", "comments"], rows=rows),
     ]
 
 
