@@ -41,6 +41,10 @@ def main():
               help="Where site owners can reach you; sent in the User-Agent.")
 @click.option("--images", default="db", show_default=True, metavar="none|db|dir:PATH",
               help="Keep post images in the database, in a folder, or not at all.")
+@click.option("--warc", default="all", show_default=True,
+              type=click.Choice(["all", "pages", "none"]),
+              help="Keep every response as fetched in WARC files beside the archive "
+                   "(<archive>.warc/): all, pages (no images) or none.")
 @click.option("--full", is_flag=True,
               help="Walk the whole blog again and revalidate every stored post "
                    "(default: after one complete crawl, fetch only what is new or changed).")
@@ -49,8 +53,8 @@ def main():
 @click.option("--redis", "redis_url", default=None, metavar="URL",
               help="Seed the shared frontier of `blogarchive worker`s at redis://host:6379/0 and "
                    "exit (docs/scale-out.md).")
-def crawl(urls, db_path, overrides, quiet, verbose, log_path, ignore_robots, contact, images, full,
-          wait, redis_url):
+def crawl(urls, db_path, overrides, quiet, verbose, log_path, ignore_robots, contact, images, warc,
+          full, wait, redis_url):
     """Crawl one or more blogs into the archive."""
     from .runner import crawl as run_crawl, parse_overrides
 
@@ -72,6 +76,7 @@ def crawl(urls, db_path, overrides, quiet, verbose, log_path, ignore_robots, con
     if images.startswith("dir:"):
         images = "dir:" + str(Path(images[4:]).resolve())
     settings["BLOGARCHIVE_IMAGES"] = images
+    settings.setdefault("BLOGARCHIVE_WARC", warc)
     if redis_url:  # distributed: the workers crawl, the writer writes (scraper/distributed.py)
         sys.exit(cluster_seed_command()(redis_url, urls, full))
     try:

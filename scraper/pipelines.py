@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import asdict
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from . import store
+from .capture import capture_failed, capture_written
 from .items import (Blog, FeedEntries, Fetch, ImageFailure, ImageFile, Post, PostComments,
                     PostSeen)
 from .urls import host
@@ -48,6 +49,8 @@ class StorePipeline:
         self.crawl_summary: dict | None = None  # the crawls row, when it could not be written
         self.per_blog: dict[str, Counter] = defaultdict(Counter)  # blog (or seed) → counts
         self.progress_written = time.monotonic()
+        # WARC records written, by URL, waiting for the item that says what they hold.
+        self.captures: OrderedDict[str, list[dict]] = OrderedDict()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -59,7 +62,36 @@ class StorePipeline:
         # The finish reason (closespider, shutdown…) is known only once the spider
         # has closed, after pipelines close: the crawl's story is written then.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.capture_written, signal=capture_written)
+        crawler.signals.connect(pipeline.capture_failed, signal=capture_failed)
         return pipeline
+
+    # -- WARC records (scraper/capture.py) ---------------------------------------
+
+    MAX_PENDING_URLS = 500
+
+    def capture_written(self, capture: dict):
+        self.captures.setdefault(capture["url"], []).append(capture)
+        if len(self.captures) > self.MAX_PENDING_URLS:  # redirect hops, robots.txt: no item
+            self._index_pending(self.MAX_PENDING_URLS // 2)
+
+    def capture_failed(self, error: str):
+        self._archive_unwritable(OSError(error))
+
+    def _take_captures(self, *urls: str) -> list[dict]:
+        taken = []
+        for url in dict.fromkeys(u for u in urls if u):
+            taken.extend(self.captures.pop(url, []))
+        return taken
+
+    def _index_pending(self, keep: int = 0) -> None:
+        """Index records no item claimed (oldest first), keeping the newest ``keep`` URLs."""
+        rows = []
+        while len(self.captures) > keep:
+            rows.extend(self.captures.popitem(last=False)[1])
+        if rows:
+            with self.db.atomic():
+                store.save_captures(self.db, rows, self.crawl_id)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -76,6 +108,10 @@ class StorePipeline:
     def spider_closed(self, spider, reason):
         stats = self.crawler.stats
         reason = reason or "finished"
+        try:
+            self._index_pending()
+        except sqlite3.Error as e:
+            logger.error("could not index the last WARC records: %s", e)
         blogs = set(self.posts_seen) | set(self.expected)
         found = {blog: store.count_posts(self.db, blog) for blog in blogs}
         found_total = sum(found.values())
@@ -203,7 +239,10 @@ class StorePipeline:
     def process_item(self, item, spider=None):
         try:
             if isinstance(item, Post):
-                status = store.save_post(self.db, asdict(item), self.crawl_id)
+                with self.db.atomic():  # the post and the records it was read from, together
+                    status = store.save_post(self.db, asdict(item), self.crawl_id)
+                    store.save_captures(self.db, self._take_captures(item.fetched_url, item.url),
+                                        self.crawl_id, post_id=item.id)
                 self.counts[status] += 1
                 self.per_blog[self._blog_of(item.url) or item.blog_id][status] += 1
                 self.crawler.stats.inc_value(f"blogarchive/posts_{status}")
@@ -226,7 +265,12 @@ class StorePipeline:
             elif isinstance(item, ImageFile):
                 mode = self.crawler.settings.get("BLOGARCHIVE_IMAGES", "db")
                 directory = mode[4:] if mode.startswith("dir:") else None
-                if store.save_image(self.db, item.key, item.url, item.body, item.info, directory):
+                with self.db.atomic():
+                    new = store.save_image(self.db, item.key, item.url, item.body, item.info,
+                                           directory)
+                    store.save_captures(self.db, self._take_captures(item.url), self.crawl_id,
+                                        image_sha256=item.info.sha256)
+                if new:
                     self.counts["images_new"] += 1
                     self.crawler.stats.inc_value("blogarchive/images_new")
                 item.body = b""  # the bytes are kept; don't hold them in memory
@@ -270,7 +314,10 @@ class StorePipeline:
             )
 
     def _fetch(self, fetch: Fetch) -> None:
-        store.record_fetch(self.db, asdict(fetch), self.crawl_id)
+        with self.db.atomic():
+            store.record_fetch(self.db, asdict(fetch), self.crawl_id)
+            store.save_captures(self.db, self._take_captures(fetch.url), self.crawl_id,
+                                post_id=fetch.post_id or None)
         if fetch.error:
             self._error(fetch.error, fetch.url)
             if fetch.kind == "post" and fetch.status in (404, 410):

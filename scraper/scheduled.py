@@ -31,6 +31,7 @@ class Job:
     db: str
     urls: list[str] = field(default_factory=list)
     images: str = "db"
+    warc: str = "all"  # keep responses as fetched: all | pages | none
     full: bool = False
     ignore_robots: bool = False
     # Unattended runs refuse private, loopback and link-local addresses (a config
@@ -63,6 +64,9 @@ def load(path: str | os.PathLike) -> tuple[list[Job], dict]:
         job = jobs.setdefault(db, Job(db=db))
         job.urls.append(merged["url"])
         job.images = merged.get("images", job.images)
+        job.warc = merged.get("warc", job.warc)
+        if job.warc not in ("all", "pages", "none"):
+            raise click.UsageError(f"{path}: blog #{n}: warc = {job.warc!r}; use all, pages or none")
         job.full = job.full or bool(merged.get("full", False))
         job.ignore_robots = job.ignore_robots or bool(merged.get("ignore_robots", False))
         job.allow_private = job.allow_private or bool(merged.get("allow_private", False))
@@ -89,7 +93,7 @@ def load(path: str | os.PathLike) -> tuple[list[Job], dict]:
 
 def command(job: Job, log_path: str = "") -> list[str]:
     cmd = [sys.executable, "-m", "scraper.cli", "crawl", *job.urls, "--db", job.db,
-           "--images", job.images, "--quiet"]
+           "--images", job.images, "--warc", job.warc, "--quiet"]
     if log_path:  # Scrapy's whole log in the run's log file; the run prints the summaries
         cmd += ["--log", log_path]
     if job.full:

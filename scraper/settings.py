@@ -67,6 +67,8 @@ DOWNLOADER_MIDDLEWARES = {  # see scraper/middlewares.py
     "scraper.middlewares.SizeLimit": 560,
     "scraper.middlewares.Encoding": 585,  # after decompression (590)
     "scraper.middlewares.OffsiteRedirect": 610,  # before RedirectMiddleware (600)
+    # Next to the network: every hop, retry and image as received (scraper/capture.py).
+    "scraper.capture.WarcCapture": 950,
 }
 TWISTED_DNS_RESOLVER = "scraper.middlewares.PrivateAddressResolver"
 
@@ -93,3 +95,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 BLOGARCHIVE_IMAGES = "db"
 BLOGARCHIVE_IMAGE_MAXSIZE = 25 * 1024 * 1024
 BLOGARCHIVE_IMAGE_MAX_ATTEMPTS = 5  # runs that try a failing image before giving up
+
+# Every response kept as fetched in WARC files beside the archive (<archive>.warc/):
+# "all", "pages" (not images) or "none"; files rotate at this size.
+BLOGARCHIVE_WARC = "all"
+BLOGARCHIVE_WARC_DIR = ""  # default: <archive>.warc next to the database
+BLOGARCHIVE_WARC_MAX_BYTES = 1_000_000_000

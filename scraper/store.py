@@ -399,6 +399,40 @@ def m010_crawl_blogs(db: sqlite_utils.Database) -> None:
     db["crawls"].add_column("blogs", str)
 
 
+@migrations()
+def m011_captures(db: sqlite_utils.Database) -> None:
+    # Every response kept as fetched, in WARC files beside the archive: where its
+    # record is (file, offset, length) and what it was, tied to the post or image.
+    db["captures"].create(
+        {
+            "id": int,
+            "url": str,
+            "record_type": str,  # response | revisit (identical payload to revisit_of)
+            "warc_file": str,  # inside <archive>.warc/
+            "offset": int,
+            "length": int,
+            "status": int,
+            "content_type": str,
+            "digest": str,  # WARC-Payload-Digest of the payload as written
+            "fetched_at": str,
+            "crawl_id": int,
+            "role": str,  # post | home | archive | feed | sitemap | robots | image | …
+            "post_id": str,
+            "image_sha256": str,
+            "revisit_of": int,
+        },
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id"), ("post_id", "posts", "id"),
+                      ("image_sha256", "images", "sha256"), ("revisit_of", "captures", "id")],
+    )
+    db["captures"].create_index(["url", "id"])
+    db["captures"].create_index(["post_id"])
+    db["captures"].create_index(["crawl_id"])
+    db["captures"].create_index(["image_sha256"])
+    db["crawls"].add_column("kind", str)  # crawl | reparse
+    db["crawls"].add_column("changes", str)  # reparse: JSON {field: posts changed}
+
+
 # -- opening ----------------------------------------------------------------
 
 
@@ -975,6 +1009,47 @@ def snapshot(db_path: str | os.PathLike, target: str | os.PathLike) -> None:
     finally:
         conn.close()
     tmp.replace(target)
+
+
+# -- captures (WARC records) ------------------------------------------------
+
+CAPTURE_COLUMNS = ("url", "record_type", "warc_file", "offset", "length", "status", "content_type",
+                   "digest", "fetched_at", "crawl_id", "role", "post_id", "image_sha256",
+                   "revisit_of")
+
+
+def save_captures(db: sqlite_utils.Database, captures: list[dict], crawl_id: int | None,
+                  post_id: str | None = None, image_sha256: str | None = None) -> None:
+    """Index WARC records; call inside the transaction that saves what they hold."""
+    rows = [{**c, "crawl_id": crawl_id, "post_id": post_id or c.get("post_id"),
+             "image_sha256": image_sha256 or c.get("image_sha256")} for c in captures]
+    db.conn.executemany(
+        f"INSERT INTO captures ({', '.join(CAPTURE_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in CAPTURE_COLUMNS)})",
+        [[row.get(c) for c in CAPTURE_COLUMNS] for row in rows])
+
+
+def last_capture(db: sqlite_utils.Database, url: str) -> dict | None:
+    """The latest full response record of a URL (what a revisit record refers to)."""
+    return _one(db, "SELECT id, url, digest, fetched_at, warc_file, offset FROM captures "
+                    "WHERE url = ? AND record_type = 'response' ORDER BY id DESC LIMIT 1", [url])
+
+
+def post_captures(db: sqlite_utils.Database, post_ids: Iterable[str] | None = None):
+    """(post row, its latest capture) for every post with a stored page, revisits resolved
+    to the record that holds the payload."""
+    sql = (
+        "SELECT p.id, p.blog_id, p.url, b.platform, COALESCE(o.warc_file, c.warc_file), "
+        "COALESCE(o.offset, c.offset), c.fetched_at, c.id FROM posts p "
+        "JOIN blogs b ON b.id = p.blog_id "
+        "JOIN captures c ON c.id = (SELECT MAX(id) FROM captures WHERE post_id = p.id "
+        "AND status = 200) LEFT JOIN captures o ON o.id = c.revisit_of ORDER BY p.id"
+    )
+    for row in db.execute(sql):
+        if post_ids is not None and row[0] not in post_ids:
+            continue
+        yield {"id": row[0], "blog_id": row[1], "url": row[2], "platform": row[3],
+               "warc_file": row[4], "offset": row[5], "fetched_at": row[6], "capture_id": row[7]}
 
 
 # -- reading ----------------------------------------------------------------

@@ -1,0 +1,160 @@
+"""Every response kept as fetched: WARC files beside the archive, indexed in `captures`."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import signal
+import sqlite3
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from conftest import crawl
+from faultserver import FaultServer
+from scraper.sample import BlogServer, make_blog
+from scraper.warcfiles import read_record, seal, whole_length
+from test_faults_crash import slow_posts, start_crawl, stored_urls, wait_until
+
+
+def sha1_b32(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
+def read_all(folder: Path) -> list[dict]:
+    """Every record of every WARC file, read back with warcio, payload digests checked."""
+    records = []
+    for path in sorted(folder.glob("*.warc.gz")):
+        with open(path, "rb") as f:
+            iterator = ArchiveIterator(f, check_digests="raise")
+            for record in iterator:
+                payload = record.raw_stream.read()
+                records.append({
+                    "file": path.name, "offset": iterator.get_record_offset(),
+                    "type": record.rec_type, "url": record.rec_headers.get_header("WARC-Target-URI"),
+                    "digest": record.rec_headers.get_header("WARC-Payload-Digest"),
+                    "concurrent": record.rec_headers.get_header("WARC-Concurrent-To"),
+                    "id": record.rec_headers.get_header("WARC-Record-ID"),
+                    "status": record.http_headers.get_statuscode() if record.http_headers else None,
+                    "payload": payload,
+                })
+    return records
+
+
+def test_every_response_is_a_whole_record_indexed_with_its_post(tmp_path):
+    blog = make_blog("layout", n_posts=12, seed=31)
+    db_path = tmp_path / "archive.db"
+    with BlogServer(blog) as server:
+        crawl(server.url, db_path)
+        asked = len(server.requests) + len(server.image_requests)
+    folder = tmp_path / "archive.db.warc"
+    files = sorted(p.name for p in folder.iterdir())
+    assert files and all(f.startswith("127.0.0.1_") and f.endswith("-1-00000.warc.gz") for f in files)
+    records = read_all(folder)
+    responses = [r for r in records if r["type"] == "response"]
+    requests = [r for r in records if r["type"] == "request"]
+    # one response and one request record per HTTP exchange, tied together
+    assert len(responses) == len(requests) == asked, (len(responses), asked)
+    assert {r["concurrent"] for r in requests} == {r["id"] for r in responses}
+    for r in responses:
+        assert r["digest"] == sha1_b32(r["payload"])  # the digest of what was written
+    urls = {r["url"] for r in responses}
+    assert any(u.endswith("/robots.txt") for u in urls)
+    assert any("/feeds/" in u for u in urls) and any("sitemap" in u for u in urls)
+    assert any("/img/" in u for u in urls)  # images too (--warc all is the default)
+
+    db = sqlite3.connect(db_path)
+    rows = db.execute("SELECT url, warc_file, offset, length, status, digest, post_id FROM captures"
+                      ).fetchall()
+    assert len(rows) == len(responses)  # every record is indexed
+    by_place = {(r["file"], r["offset"]): r for r in responses}
+    for url, warc_file, offset, length, status, digest, _ in rows:
+        record = by_place[(warc_file, offset)]
+        assert (record["url"], int(record["status"]), record["digest"]) == (url, status, digest)
+        assert read_record(folder, warc_file, offset).payload == record["payload"]
+    # each post points to the page it was read from (which names the post's id)
+    posts = db.execute("SELECT p.id, p.url, c.url, c.warc_file, c.offset FROM posts p "
+                       "JOIN captures c ON c.post_id = p.id AND c.status = 200").fetchall()
+    assert len(posts) == 12
+    for post_id, url, captured_url, warc_file, offset in posts:
+        assert captured_url == url
+        assert post_id in read_record(folder, warc_file, offset).content.decode("utf-8")
+    assert db.execute("SELECT COUNT(*) FROM captures WHERE image_sha256 IS NOT NULL").fetchone()[0] \
+        == db.execute("SELECT COUNT(*) FROM images").fetchone()[0] > 0
+
+
+def test_unchanged_responses_become_revisits_and_pages_mode_skips_images(tmp_path):
+    blog = make_blog("layout", n_posts=8, seed=32)
+    with BlogServer(blog) as server:
+        crawl(server.url, tmp_path / "a.db")
+        crawl(server.url, tmp_path / "a.db", "--full")
+        crawl(server.url, tmp_path / "pages.db", "--warc", "pages")
+        crawl(server.url, tmp_path / "none.db", "--warc", "none")
+    records = read_all(tmp_path / "a.db.warc")
+    second = [r for r in records if "-2-" in r["file"] and r["type"] in ("response", "revisit")]
+    revisits = [r for r in second if r["type"] == "revisit"]
+    assert revisits, "the unchanged home page, feed and robots.txt are revisits"
+    originals = {(r["url"], r["digest"]) for r in records if r["type"] == "response" and "-1-" in r["file"]}
+    for r in revisits:
+        assert (r["url"], r["digest"]) in originals and r["payload"] == b""
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert db.execute(
+        "SELECT COUNT(*) FROM captures r JOIN captures o ON o.id = r.revisit_of "
+        "WHERE r.record_type = 'revisit' AND o.digest = r.digest AND o.url = r.url").fetchone()[0] \
+        == len(revisits)
+    pages = read_all(tmp_path / "pages.db.warc")
+    assert pages and not [r for r in pages if "/img/" in (r["url"] or "")]
+    assert not (tmp_path / "none.db.warc").exists()
+    assert sqlite3.connect(tmp_path / "none.db").execute("SELECT COUNT(*) FROM captures"
+                                                         ).fetchone()[0] == 0
+
+
+def test_a_file_cut_mid_record_is_sealed_at_its_last_whole_record(tmp_path):
+    blog = make_blog("layout", n_posts=6, seed=33, images=False)
+    with BlogServer(blog) as server:
+        crawl(server.url, tmp_path / "a.db")
+    folder = tmp_path / "a.db.warc"
+    (path,) = folder.glob("*.warc.gz")
+    whole = read_all(folder)
+    data = path.read_bytes()
+    for cut in (1, 9, len(data) // 3):
+        cutoff = folder / "x-9-00000.warc.gz.open"
+        cutoff.write_bytes(data[: len(data) - cut])
+        assert whole_length(cutoff) < len(data) - cut + 1
+        assert seal(folder) == ["x-9-00000.warc.gz"]
+        kept = read_all(folder)  # reads to the end without error, digests checked
+        assert [r["id"] for r in kept if r["file"] == "x-9-00000.warc.gz"] == \
+            [r["id"] for r in whole][: len([r for r in kept if r["file"] == "x-9-00000.warc.gz"])]
+        (folder / "x-9-00000.warc.gz").unlink()
+
+
+def test_sigkill_mid_crawl_leaves_whole_records_and_the_next_run_writes_a_new_file(tmp_path):
+    blog = make_blog("layout", n_posts=40, seed=34, images=False)
+    db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
+    folder = tmp_path / "archive.db.warc"
+    with FaultServer(blog) as server:
+        slow_posts(server)
+        proc = start_crawl(server.url, db, log, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+        try:
+            wait_until(lambda: len(stored_urls(db)) >= 10)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        left = list(folder.glob("*.open"))
+        assert len(left) == 1  # the file being written when the process died
+        assert whole_length(left[0]) <= left[0].stat().st_size
+        server.clear()
+        crawl(server.url, db)
+    names = sorted(p.name for p in folder.iterdir())
+    assert not [n for n in names if n.endswith(".open")]
+    assert any("-1-00000" in n for n in names) and any("-2-00000" in n for n in names)
+    records = read_all(folder)  # every file reads to its end
+    conn = sqlite3.connect(db)
+    for url, warc_file, offset in conn.execute("SELECT url, warc_file, offset FROM captures"):
+        assert read_record(folder, warc_file, offset).url == url
+    # every post has the page it was read from
+    assert conn.execute("SELECT COUNT(*) FROM posts WHERE id NOT IN "
+                        "(SELECT post_id FROM captures WHERE post_id IS NOT NULL)").fetchone()[0] == 0
+    assert len(records) > 80
