@@ -174,6 +174,40 @@ def status(db_path, limit, as_json):
 
 
 @main.command()
+@click.argument("db_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option("--wait", default=0.0, metavar="SECONDS",
+              help="If a crawl is writing this archive, wait this long for it.")
+def reparse(db_path, dry_run, wait):
+    """Re-extract every post from its page as fetched (WARC), with no network at all."""
+    from .lock import Busy, exclusive
+    from .progress import steps
+    from .reparse import reparse as run_reparse
+
+    try:
+        with exclusive(db_path, wait=wait), steps("reparse") as progress:
+            summary = run_reparse(db_path, dry_run=dry_run, progress=progress)
+    except (store.StoreError, Busy) as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    print_reparse(summary)
+    sys.exit(EXIT_OK if summary["status"] == "finished" else EXIT_CRAWL_FAILED)
+
+
+def print_reparse(summary: dict) -> None:
+    name = "dry run" if summary["id"] is None else f"reparse {summary['id']}"
+    click.echo(f"{name}: {summary['status']} — posts {summary['posts_found']}, "
+               f"updated {summary['posts_updated']}, unchanged {summary['posts_unchanged']}, "
+               f"errors {summary['errors']}")
+    for name, count in summary["changes"].items():
+        click.echo(f"  {name}: {count} posts")
+    for kind, info in sorted(summary["errors_by_kind"].items()):
+        click.echo(f"  {kind}: {info['count']}  e.g. {', '.join(info['examples'][:3])}")
+    if summary["message"]:
+        click.echo(f"  {summary['message']}")
+
+
+@main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", required=True, help="The address the page was saved from.")
 @click.option("--encoding", default=None, help="Override the page's declared encoding.")

@@ -511,7 +511,7 @@ def open_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
 # -- crawls and fetches -----------------------------------------------------
 
 
-def start_crawl(db: sqlite_utils.Database, seeds: Iterable[str]) -> int:
+def start_crawl(db: sqlite_utils.Database, seeds: Iterable[str], kind: str = "crawl") -> int:
     with db.atomic():
         # Only one crawl writes an archive at a time (scraper/lock.py), so a row
         # still "running" is from a process that was killed before it could say so.
@@ -520,7 +520,7 @@ def start_crawl(db: sqlite_utils.Database, seeds: Iterable[str]) -> int:
             ["the crawl process ended without closing its crawl (killed, or the machine stopped)"],
         )
         table = db["crawls"].insert(
-            {"started": now(), "status": "running", "seeds": json.dumps(list(seeds))}
+            {"started": now(), "status": "running", "seeds": json.dumps(list(seeds)), "kind": kind}
         )
     return table.last_pk
 
@@ -1050,6 +1050,28 @@ def post_captures(db: sqlite_utils.Database, post_ids: Iterable[str] | None = No
             continue
         yield {"id": row[0], "blog_id": row[1], "url": row[2], "platform": row[3],
                "warc_file": row[4], "offset": row[5], "fetched_at": row[6], "capture_id": row[7]}
+
+
+def feed_captures(db: sqlite_utils.Database):
+    """(blog id, platform, url, warc file, offset) of the last full copy of each feed page
+    a blog's crawls fetched."""
+    sql = (
+        "SELECT b.id, b.platform, c.url, COALESCE(o.warc_file, c.warc_file), "
+        "COALESCE(o.offset, c.offset), c.crawl_id FROM captures c "
+        "LEFT JOIN captures o ON o.id = c.revisit_of "
+        "JOIN blogs b ON c.url LIKE rtrim(b.url, '/') || '/%' "
+        "WHERE c.role = 'feed' AND c.status = 200 AND c.id IN "
+        "(SELECT MAX(id) FROM captures WHERE role = 'feed' AND status = 200 GROUP BY url) "
+        "ORDER BY c.id"
+    )
+    for row in db.execute(sql):
+        yield row[:5]
+
+
+def count_posts_without_capture(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM posts WHERE id NOT IN "
+                      "(SELECT post_id FROM captures WHERE post_id IS NOT NULL AND status = 200)"
+                      ).fetchone()[0]
 
 
 # -- reading ----------------------------------------------------------------
