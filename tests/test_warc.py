@@ -68,9 +68,11 @@ def test_every_response_is_a_whole_record_indexed_with_its_post(tmp_path):
                       ).fetchall()
     assert len(rows) == len(responses)  # every record is indexed
     by_place = {(r["file"], r["offset"]): r for r in responses}
+    request_at = {(r["file"], r["offset"]): r["concurrent"] for r in requests}
     for url, warc_file, offset, length, status, digest, _ in rows:
         record = by_place[(warc_file, offset)]
         assert (record["url"], int(record["status"]), record["digest"]) == (url, status, digest)
+        assert request_at[(warc_file, offset + length)] == record["id"]  # its request follows it
         assert read_record(folder, warc_file, offset).payload == record["payload"]
     # each post points to the page it was read from (which names the post's id)
     posts = db.execute("SELECT p.id, p.url, c.url, c.warc_file, c.offset FROM posts p "
