@@ -12,6 +12,9 @@
   Excel reads the accents; the manifest says so and counts the changed cells.
   Without it the CSV is byte-faithful.
 - ``--format xlsx --out FILE``: one workbook, a sheet per table (``export_xlsx.py``).
+- ``--format wacz --out FILE``: the WARC files kept beside the archive, with
+  their index and the post pages as its pages list, in one WACZ file that
+  ReplayWeb.page or pywb replays as the blog was fetched (``export_wacz.py``).
 - ``--format sqlite --out FILE``: ``VACUUM INTO`` a compact single-file snapshot,
   consistent even while a crawl is writing (WAL readers see one committed state),
   ready to publish with ``blogarchive serve --immutable`` or to download.
@@ -37,7 +40,7 @@ from . import datapackage, export_parquet, spreadsheet
 from .tables import (blob_columns, connect_readonly, exported_tables, order_by, sha256_file,
                      table_columns)
 
-FORMATS = ("csv", "jsonl", "parquet", "sqlite", "xlsx")
+FORMATS = ("csv", "jsonl", "parquet", "sqlite", "xlsx", "wacz")
 CSV_NOTE = ("UTF-8, RFC 4180 (comma, double-quote, CRLF), header row; "
             "NULL is written as an empty field")
 
@@ -222,7 +225,7 @@ class MissingExtra(click.ClickException):
               help="csv, jsonl or parquet: a folder of complete tables; sqlite: one snapshot file; "
                    "xlsx: one workbook, a sheet per table.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="Folder (csv, jsonl, parquet) or file (sqlite, xlsx) to write.")
+              help="Folder (csv, jsonl, parquet) or file (sqlite, xlsx, wacz) to write.")
 @click.option("--blobs", type=click.Choice(["base64", "omit"]), default="base64",
               show_default=True, help="Image bytes in csv/jsonl: base64 text, or left out.")
 @click.option("--spreadsheet-safe", is_flag=True,
@@ -230,7 +233,7 @@ class MissingExtra(click.ClickException):
                    "with an apostrophe; for opening in Excel, LibreOffice or Google Sheets.")
 @click.option("--with-bodies", is_flag=True,
               help="xlsx: add the post bodies (left out by default: long text, better in CSV).")
-@click.option("--force", is_flag=True, help="Replace an existing snapshot or workbook file.")
+@click.option("--force", is_flag=True, help="Replace an existing snapshot, workbook or WACZ file.")
 def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_safe: bool,
                    with_bodies: bool, force: bool):
     """Export every table of an archive completely (csv, jsonl) or as a SQLite snapshot.
@@ -241,6 +244,7 @@ def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_s
       blogarchive export archive.db --format sqlite --out snapshot.db
       blogarchive export archive.db --format xlsx --out archive.xlsx
       blogarchive export archive.db --format parquet --out parquet/   # needs blogarchive[parquet]
+      blogarchive export archive.db --format wacz --out blog.wacz
     """
     if spreadsheet_safe and fmt != "csv":
         raise click.UsageError("--spreadsheet-safe applies to --format csv only")
@@ -263,6 +267,15 @@ def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_s
             click.echo(f"{out}: {len(result['tables'])} sheets, {rows:,} rows, "
                        f"{result['cells_cut']:,} cells cut at 32,767 characters; "
                        f"{Path(result['manifest']).name} lists what is where")
+            return
+        if fmt == "wacz":
+            if out.is_dir():
+                raise click.UsageError(f"{out} is a folder; --format wacz writes one file")
+            from .export_wacz import export_wacz
+
+            result = export_wacz(db_path, out, force=force)
+            click.echo(f"{out}: {result['warcs']} WARC files, {result['pages']} post pages, "
+                       f"{result['bytes']:,} bytes, sha256 {result['sha256']}")
             return
         if fmt == "sqlite":
             if out.is_dir():
