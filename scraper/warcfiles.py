@@ -30,6 +30,7 @@ from warcio.warcwriter import WARCWriter
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+NOT_MODIFIED = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
 MAX_FILE_BYTES = 1_000_000_000
 SOFTWARE = "blogarchive"
 
@@ -138,6 +139,7 @@ class WarcFiles:
         if self.handle is None or (self.size and self.size + len(data) > self.max_bytes):
             self._next_file()
         offset = self._append(data)
+        digest = response.rec_headers.get_header("WARC-Payload-Digest") or digest
         return Written(self.name, offset, length, response.rec_type, digest,
                        response.rec_headers.get_header("WARC-Record-ID"))
 
@@ -170,6 +172,15 @@ def _response_record(exchange: Exchange, digest: str, previous: dict | None):
     http_headers = StatusAndHeaders(f"{exchange.status} {reason}", headers,
                                     protocol=exchange.protocol or "HTTP/1.1")
     warc_headers = {"WARC-Date": warc_date(exchange.fetched_at)}
+    if previous and exchange.status == 304:
+        # The server says the last full copy stands: a revisit of it that replay tools
+        # resolve to that copy (no HTTP block of its own; the request record shows the
+        # conditional request, `fetches` the validators).
+        record = _maker.create_revisit_record(
+            exchange.url, previous["digest"], previous["url"], previous["warc_date"],
+            warc_headers_dict=warc_headers)
+        record.rec_headers.replace_header("WARC-Profile", NOT_MODIFIED)
+        return record
     if previous and exchange.body and previous.get("digest") == digest:
         record = _maker.create_revisit_record(
             exchange.url, digest, previous["url"], previous["warc_date"],
