@@ -26,6 +26,7 @@ other even if a crawl commits in the meantime. The archive is opened read-only.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -37,6 +38,7 @@ from pathlib import Path
 import click
 
 from . import datapackage, export_parquet, spreadsheet
+from .progress import live, steps
 from .tables import (blob_columns, connect_readonly, exported_tables, order_by, sha256_file,
                      table_columns)
 
@@ -215,6 +217,31 @@ def export_sqlite(db_path: Path, out: Path, force: bool = False) -> dict:
             "tables": counts}
 
 
+@contextlib.contextmanager
+def row_progress(db_path: Path, description: str):
+    """A progress bar over every row to export, on a terminal; None (no cost) without one."""
+    if not live():
+        yield None
+        return
+    conn = connect_readonly(db_path)
+    try:
+        tables, _ = exported_tables(conn)
+        total = sum(conn.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables)
+    finally:
+        conn.close()
+    pending = [0]
+
+    with steps(description, total=total) as progress:
+        def on_rows(n: int) -> None:
+            pending[0] += n
+            if pending[0] >= 500:  # the bar is redrawn a few times a second; fewer calls suffice
+                progress.advance(pending[0])
+                pending[0] = 0
+
+        yield on_rows
+        progress.advance(pending[0])
+
+
 class MissingExtra(click.ClickException):
     exit_code = 2  # as a usage error: nothing was read or written
 
@@ -262,7 +289,9 @@ def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_s
                 raise click.UsageError(f"{out} is a folder; --format xlsx writes one file")
             from .export_xlsx import export_xlsx
 
-            result = export_xlsx(db_path, out, with_bodies=with_bodies, force=force)
+            with row_progress(db_path, f"writing {out.name}") as on_rows:
+                result = export_xlsx(db_path, out, with_bodies=with_bodies, force=force,
+                                     on_rows=on_rows)
             rows = sum(t["rows"] for t in result["tables"])
             click.echo(f"{out}: {len(result['tables'])} sheets, {rows:,} rows, "
                        f"{result['cells_cut']:,} cells cut at 32,767 characters; "
@@ -280,14 +309,17 @@ def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_s
         if fmt == "sqlite":
             if out.is_dir():
                 raise click.UsageError(f"{out} is a folder; --format sqlite writes one file")
-            result = export_sqlite(db_path, out, force=force)
+            with steps(f"copying {db_path.name} into {out.name}"):
+                result = export_sqlite(db_path, out, force=force)
             rows = sum(result["tables"].values())
             click.echo(f"{out}: snapshot of {len(result['tables'])} tables, {rows:,} rows, "
                        f"{result['bytes']:,} bytes, sha256 {result['sha256']}")
             return
         if out.exists() and not out.is_dir():
             raise click.UsageError(f"{out} is a file; --format {fmt} writes a folder")
-        manifest = export_tables(db_path, out, fmt, blobs=blobs, spreadsheet_safe=spreadsheet_safe)
+        with row_progress(db_path, f"writing {fmt} into {out.name}/") as on_rows:
+            manifest = export_tables(db_path, out, fmt, blobs=blobs,
+                                     spreadsheet_safe=spreadsheet_safe, on_rows=on_rows)
     except sqlite3.DatabaseError as e:
         raise click.ClickException(f"{db_path}: {e}")
     rows = sum(t["rows"] for t in manifest["tables"])

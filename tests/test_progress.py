@@ -88,3 +88,24 @@ def test_run_shows_which_blog_of_how_many_on_a_terminal_only(tmp_path):
                            text=True, timeout=300)
     assert piped.returncode == 1 and "done: 0 of 2 archives ok" in piped.stdout
     assert "2/2" not in piped.stdout + piped.stderr
+
+
+def test_export_shows_a_progress_line_on_a_terminal_only(tmp_path):
+    import sqlite3
+
+    subprocess.run(cli("import", str(write_export(tmp_path, 30)), "--db", "a.db"), cwd=tmp_path,
+                   check=True, capture_output=True, timeout=120)
+    conn = sqlite3.connect(tmp_path / "a.db")
+    tables = [r[0] for r in conn.execute(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' "
+        "and (sql not like 'CREATE VIRTUAL TABLE%') and name not like '%_fts%'")]
+    total = sum(conn.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables)
+    conn.close()
+    for fmt, out in (("csv", "out"), ("xlsx", "a.xlsx")):
+        code, stdout, terminal = on_terminal(cli("export", "a.db", "--format", fmt, "--out", out),
+                                             tmp_path)
+        assert code == 0, (stdout, terminal)
+        assert "writing" in terminal and f"{total}/{total}" in terminal, terminal
+    piped = subprocess.run(cli("export", "a.db", "--format", "csv", "--out", "piped"), cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == "" and "writing" not in piped.stdout
