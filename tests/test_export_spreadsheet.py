@@ -275,3 +275,25 @@ def test_site_csv_for_spreadsheets_and_exact(archive):
 
 def io_text(data: bytes) -> io.StringIO:
     return io.StringIO(data.decode("utf-8"), newline="")
+
+
+def test_site_rewriter_keeps_records_whole_across_any_chunking():
+    import random
+
+    from blogarchive_site.spreadsheet_csv import RecordRewriter
+
+    rng = random.Random(5)
+    cells = TITLES + COMMENTS + RAW_COMMENTS + HARMLESS + ['a\n"b"', 'q,"\n\n', "Zürich — café\r\n"]
+    rows = [["id", "title", "body"]] + [[str(i), rng.choice(cells), rng.choice(cells)]
+                                        for i in range(500)]
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    data = text.getvalue().encode("utf-8")
+    for _ in range(10):
+        rewriter, out, pos = RecordRewriter(), b"", 0
+        while pos < len(data):
+            step = rng.randrange(1, 200)  # cuts through records, quotes and multi-byte letters
+            out += rewriter.feed(data[pos:pos + step])
+            pos += step
+        out += rewriter.feed(b"", final=True)
+        assert list(csv.reader(io_text(out))) == [[neutralise(c) for c in row] for row in rows]

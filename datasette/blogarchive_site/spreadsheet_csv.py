@@ -34,29 +34,29 @@ class RecordRewriter:
 
     def __init__(self):
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self.pending = ""
-        self.scanned = 0
-        self.quoted = False
+        self.record: list[str] = []  # the pieces of a record not yet ended
+        self.quoted = False  # inside a quoted field at the end of what was read
 
     def feed(self, data: bytes, final: bool = False) -> bytes:
-        self.pending += self.decoder.decode(data, final=final)
-        end = 0
-        for i in range(self.scanned, len(self.pending)):
-            char = self.pending[i]
-            if char == '"':
+        text = self.decoder.decode(data, final=final)
+        complete: list[str] = []
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            last = i == len(lines) - 1
+            self.record.append(line if last else line + "\n")
+            if line.count('"') % 2:  # a record ends only at a newline outside quotes
                 self.quoted = not self.quoted
-            elif char == "\n" and not self.quoted:
-                end = i + 1
-        self.scanned = len(self.pending)
-        if final:
-            end = len(self.pending)
-        complete, self.pending = self.pending[:end], self.pending[end:]
-        self.scanned -= end
+            if not last and not self.quoted:
+                complete.append("".join(self.record))
+                self.record = []
+        if final and self.record:
+            complete.append("".join(self.record))
+            self.record = []
         if not complete:
             return b""
         out = io.StringIO()
         writer = csv.writer(out)
-        for record in csv.reader(io.StringIO(complete, newline="")):
+        for record in csv.reader(io.StringIO("".join(complete), newline="")):
             writer.writerow([neutralise(cell) for cell in record])
         return out.getvalue().encode("utf-8")
 
