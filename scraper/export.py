@@ -49,7 +49,6 @@ CSV_NOTE = ("UTF-8, RFC 4180 (comma, double-quote, CRLF), header row; "
 
 def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
                   spreadsheet_safe: bool = False, on_rows=None) -> dict:
-    out.mkdir(parents=True, exist_ok=True)
     conn = connect_readonly(db_path)
     manifest = {
         "archive": db_path.name,
@@ -61,6 +60,7 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
     try:
         conn.execute("BEGIN")  # one snapshot for every table
         tables, skipped = exported_tables(conn)
+        out.mkdir(parents=True, exist_ok=True)  # once the archive has been read: no empty folder
         for table in tables:
             columns = table_columns(conn, table)
             blob_cols = blob_columns(conn, table, columns)

@@ -81,3 +81,14 @@ def test_without_pyarrow_the_message_names_the_extra(archive, tmp_path):  # noqa
     assert result.stderr.strip() == ("Error: --format parquet needs pyarrow: "
                                      "pip install 'blogarchive[parquet]'")
     assert not out.exists()
+
+
+def test_a_file_that_is_not_a_database_is_refused_in_one_line(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database at all\n" * 50)
+    for fmt, out in (("csv", "out-csv"), ("parquet", "out-parquet"), ("xlsx", "out.xlsx")):
+        result = run_cli("export", str(junk), "--format", fmt, "--out", str(tmp_path / out))
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip() == f"Error: {junk}: file is not a database"
+        assert not (tmp_path / out).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.db"]
