@@ -2,6 +2,7 @@
 
     nice python bench/export.py --posts 10000 --db /tmp/archive-10k.db
     nice python bench/export.py --posts 100000 --db /tmp/archive-100k.db   # builds it if missing
+    python bench/export.py --posts 30 --only csv,xlsx --json out.json      # smoke (tests/test_bench_smoke.py)
 
 Each format runs as the real command (`blogarchive export`, a subprocess), one
 after the other on the same archive: csv, csv --spreadsheet-safe, jsonl, parquet,
@@ -105,15 +106,18 @@ def main(argv=None) -> int:
         if run.returncode != 0:
             print(f"{name}: failed ({run.returncode}): {run.stderr.strip()[-500:]}")
             continue
-        size = size_of(target) + (size_of(target.with_name(target.stem + ".manifest.json"))
-                                  if kind == "file" else 0)
-        rows.append({"format": name, "wall_s": run.wall, "cpu_s": run.cpu, "peak_rss_mb": run.peak_rss_mb,
+        manifest = (target / "manifest.json" if kind == "dir"
+                    else target.with_name(target.stem + ".manifest.json"))
+        written = (sum(t["rows"] for t in json.loads(manifest.read_text())["tables"])
+                   if manifest.exists() else None)
+        size = size_of(target) + (size_of(manifest) if kind == "file" else 0)
+        rows.append({"format": name, "rows": written, "wall_s": run.wall, "cpu_s": run.cpu, "peak_rss_mb": run.peak_rss_mb,
                      "mb": size / 2**20, "x_base_wall": run.wall / base_s, "x_base_cpu": run.cpu / base.cpu, "x_archive": size / archive_bytes})
         if target.is_dir():
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
-    print(benchlib.table(rows, ["format", "wall_s", "cpu_s", "peak_rss_mb", "mb", "x_base_wall", "x_base_cpu",
+    print(benchlib.table(rows, ["format", "rows", "wall_s", "cpu_s", "peak_rss_mb", "mb", "x_base_wall", "x_base_cpu",
                                  "x_archive"]))
     if args.json:
         args.json.write_text(json.dumps({"posts": posts, "archive_bytes": archive_bytes, "runs": rows},

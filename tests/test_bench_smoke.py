@@ -86,3 +86,13 @@ def test_completeness_benchmark_smoke(tmp_path):
     # the snapshot saves 7 post pages; the crawl must find every one of them
     assert site["saved"] == 7
     assert site["blogarchive"]["found"] == 7 and site["blogarchive"]["rc"] == 0, site["blogarchive"]
+
+
+def test_export_benchmark_smoke(tmp_path):
+    out = run(BENCH / "export.py", "--posts", "30", "--db", tmp_path / "archive.db",
+              "--only", "csv,xlsx,parquet", "--json", tmp_path / "export.json", timeout=300)
+    assert "baseline: sqlite3" in out
+    runs = {r["format"]: r for r in json.loads((tmp_path / "export.json").read_text())["runs"]}
+    assert set(runs) >= {"csv", "csv --spreadsheet-safe", "xlsx", "xlsx --with-bodies", "parquet"}
+    assert runs["csv"]["rows"] == runs["parquet"]["rows"] == runs["xlsx"]["rows"] > 30
+    assert all(r["mb"] > 0 for r in runs.values())
