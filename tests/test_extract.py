@@ -91,3 +91,19 @@ def test_placeholder_dates_are_no_evidence():
     p = page("https://q.example/2022/05/09/quay-notes/", head, "<article><p>Words.</p></article>")
     got = published(p)
     assert (got.value, got.source) == ("2022-05-09", "permalink")
+
+
+def test_a_content_container_that_does_not_hold_the_text_is_not_the_body():
+    from scrapy.http import HtmlResponse
+
+    from scraper.platforms import generic
+    from scraper.sample.content import _make_paragraphs
+
+    paragraphs = list(_make_paragraphs(11, 200, 300))
+    html = ("<html><head><meta property='og:type' content='article'><title>Ferry strike</title></head><body>"
+            "<h1>Ferry strike</h1><div class='post-content'><p>Share this story</p></div>"
+            "<div class='story-body'>" + "".join(f"<p>{t}</p>" for t in paragraphs) + "</div>"
+            "<div class='footer-links'><a href='/a'>About</a> <a href='/b'>Jobs</a></div></body></html>")
+    post = generic.parse_post(HtmlResponse(url="https://n.example/news/ferry-strike",
+                                           body=html.encode(), encoding="utf-8"))
+    assert " ".join(" ".join(paragraphs).split()) in " ".join(post.body_text.split())

@@ -78,3 +78,28 @@ def test_static_export_title_and_day_from_document_cues():
             _, post, _ = parse(url, html)
             assert post.sources["title"] == "title-tag" and post.sources["published"] == "date-text"
             assert post.published == truth["day"]
+
+
+@pytest.mark.parametrize("theme", ["simply-static-export", "magazine-yoast", "oceanwp", "hestia"])
+def test_a_crawl_of_a_theme_blog_stores_what_its_pages_show(theme, tmp_path):
+    # Static exports: no REST API, no feed; posts found from the home page, fields from the chain.
+    import json
+    import sqlite3
+
+    from conftest import crawl
+    from scraper.sample.themes import ThemeBlogServer
+
+    with ThemeBlogServer(theme) as blog:
+        crawl(blog.url, tmp_path / "a.db", "--images", "none")
+        truth = blog.truth
+    db = sqlite3.connect(tmp_path / "a.db")
+    db.row_factory = sqlite3.Row
+    rows = {r["url"]: dict(r) for r in db.execute("SELECT * FROM posts")}
+    assert set(rows) == set(truth)
+    for url, want in truth.items():
+        got = rows[url]
+        assert got["title"] == want["title"]
+        assert got["published"][:10] == want["day"]
+        assert json.loads(got["labels"]) == want["labels"]
+        if want["author_marked"]:
+            assert got["author"] == want["author"]

@@ -422,7 +422,7 @@ def _extracted_body(text: str, url: str, sel: Selector | None = None, title: str
             article = _article_body(articles[0].get(), title)
             found = WORDS.findall(html_to_text(inner).lower())
             kept = WORDS.findall(html_to_text(article).lower())
-            if found and kept and len(kept) <= 1.5 * len(found) and \
+            if found and kept and len(kept) <= ARTICLE_LONGER * len(found) and \
                     len(set(found) & set(kept)) >= 0.9 * len(set(found)):
                 return body_and_images(article, url)
     if not inner:
@@ -432,22 +432,30 @@ def _extracted_body(text: str, url: str, sel: Selector | None = None, title: str
 
 
 def _trimmed(body_html: str, images: list, text: str, url: str, title: str):
-    """A body the markup named can still hold boxes that are not the text (related posts,
-    newsletter forms). When text extraction finds the same text in a much shorter form,
-    the shorter one is kept."""
+    """The container the markup named is the body only where it holds the post's text: when
+    it holds much less than text extraction finds (an empty or teaser box), or the same text
+    with boxes around it (related posts, newsletter forms), the extracted text is kept."""
     import trafilatura
 
     words = WORDS.findall(html_to_text(body_html).lower())
-    if len(words) < 80:
-        return body_html, images
     extracted = trafilatura.extract(text, url=url, output_format="html", include_images=True,
                                     include_links=True, include_comments=False)
     inner = _drop_title(re.sub(r"(?s)^.*?<body>|</body>.*$", "", extracted or ""), title)
     found = WORDS.findall(html_to_text(inner).lower())
-    if found and len(words) > 1.25 * len(found) and \
-            len(set(found) & set(words)) >= 0.95 * len(set(found)):
+    if not found:
+        return body_html, images
+    if len(words) < SHORT_CONTAINER * len(found):
+        return body_and_images(inner, url)
+    if len(words) > LONG_CONTAINER * len(found) and \
+            len(set(found) & set(words)) >= SAME_TEXT * len(set(found)):
         return body_and_images(inner, url)
     return body_html, images
+
+
+# A container with under half the extracted words does not hold the post; one with more
+# than LONG_CONTAINER times the words, around the same text, holds boxes besides it.
+SHORT_CONTAINER, LONG_CONTAINER, SAME_TEXT = 0.5, 1.05, 0.9
+ARTICLE_LONGER = 1.1
 
 
 def _article_body(outer: str, title: str) -> str:
