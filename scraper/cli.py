@@ -116,6 +116,8 @@ def _check_free_space(db_path: str, settings: dict) -> None:
     folder = Path(db_path).resolve().parent
     if need_mb <= 0 or not folder.is_dir():
         return  # (a missing folder is reported by the store)
+    if not Path(db_path).exists():
+        store.check_writable(db_path)  # "not writable" before "no space" (/proc has neither)
     free_mb = shutil.disk_usage(folder).free / 1024 / 1024
     if free_mb < need_mb:
         raise store.StoreError(

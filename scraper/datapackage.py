@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .tables import is_time_column, table_columns
+from .tables import JSON_COLUMNS, is_time_column, table_columns
 
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/jsonl",
                "parquet": "application/vnd.apache.parquet"}
@@ -41,6 +41,8 @@ def field_type(column: dict, fmt: str, blob: bool) -> dict:
         return ({"type": "object"} if fmt == "jsonl"
                 else {"type": "any"} if fmt == "parquet"  # Parquet binary: no Table Schema type
                 else {"type": "string", "format": "binary"})  # base64 text
+    if fmt == "jsonl" and column["name"] in JSON_COLUMNS:
+        return {"type": JSON_COLUMNS[column["name"]]}
     if is_time_column(column["name"]):
         return {"type": "datetime", "format": "any"}
     if "INT" in declared:

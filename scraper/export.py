@@ -4,7 +4,8 @@
   unlike a web export), plus ``manifest.json`` with each file's row count, columns,
   size and SHA-256. BLOB columns (image bytes) are written base64-encoded (CSV: the
   base64 text; JSONL: ``{"$base64": true, "encoded": …}`` as sqlite-utils does) or
-  left out with ``--blobs omit``; the manifest says which. Beside it,
+  left out with ``--blobs omit``; the manifest says which. In JSONL, columns holding
+  JSON (``labels``, ``seeds`` …) are arrays and objects. Beside it,
   ``datapackage.json`` describes the folder as a Frictionless Data Package
   (``datapackage.py``).
 - ``--spreadsheet-safe`` (csv): cells a spreadsheet would run as formulas get a
@@ -39,8 +40,8 @@ import click
 
 from . import datapackage, export_parquet, spreadsheet
 from .progress import live, steps
-from .tables import (blob_columns, connect_readonly, exported_tables, order_by, sha256_file,
-                     table_columns)
+from .tables import (JSON_COLUMNS, blob_columns, connect_readonly, exported_tables, order_by,
+                     sha256_file, table_columns)
 
 FORMATS = ("csv", "jsonl", "parquet", "sqlite", "xlsx", "wacz")
 CSV_NOTE = ("UTF-8, RFC 4180 (comma, double-quote, CRLF), header row; "
@@ -123,6 +124,14 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
     return manifest
 
 
+def _json_value(text: str):
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return value if isinstance(value, (list, dict)) else text
+
+
 def _copy_image_files(conn: sqlite3.Connection, out: Path) -> dict | None:
     """Images kept as files (``--images dir:PATH``) go with the export, in ``images/``
     under their ``images.path``; the manifest says how many, and which were missing."""
@@ -180,6 +189,8 @@ def _write(path: Path, fmt: str, names: list[str], cursor, blob_cols: set[str],
                 for name, value in zip(names, row):
                     if isinstance(value, bytes):
                         value = {"$base64": True, "encoded": base64.b64encode(value).decode("ascii")}
+                    elif name in JSON_COLUMNS and isinstance(value, str):
+                        value = _json_value(value)
                     record[name] = value
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
                 count += 1

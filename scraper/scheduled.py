@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import tomllib
@@ -109,13 +110,45 @@ def command(job: Job, log_path: str = "") -> list[str]:
 def run_job(job: Job, log_path: str, log) -> int:
     """Crawl one job's blogs in a child process and publish; 1 if it failed, else 0."""
     log(f"crawling {' '.join(job.urls)} into {job.db}")
-    result = subprocess.run(command(job, log_path), capture_output=True, text=True)
+    result, stopped_by = run_child(command(job, log_path))
     for line in (result.stdout + result.stderr).splitlines():
         log(f"  {line}")
+    if stopped_by:
+        log(f"STOPPED by {signal.Signals(stopped_by).name}: {job.db} (the crawl exited {result.returncode})")
+        raise Stopped(stopped_by)
     if result.returncode != 0:
         log(f"FAILED (exit {result.returncode}): {job.db}")
         return 1
     return 1 if publish(job, log) != 0 else 0
+
+
+class Stopped(Exception):
+    """The run was asked to stop (SIGTERM, SIGINT, SIGHUP): no further archive is crawled."""
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def run_child(cmd: list[str]) -> tuple[subprocess.CompletedProcess, int]:
+    """Run one crawl, passing on a signal that stops the run (a supervisor signals the run
+    alone): the crawl ends cleanly, as interrupted, instead of living on unseen.
+    Returns its result and the signal that stopped it (0: none)."""
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stopped: list[int] = []
+
+    def forward(signum, frame):
+        stopped.append(signum)
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in STOP_SIGNALS}
+    try:
+        out, err = child.communicate()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return subprocess.CompletedProcess(cmd, child.returncode, out, err), \
+        (stopped[0] if stopped else 0)
 
 
 def publish(job: Job, log) -> int:
@@ -192,4 +225,6 @@ def run_command(config, wait):
     except Busy:
         click.echo(f"another scheduled run of {config} is still going; exiting", err=True)
         sys.exit(EXIT_LOCKED)
+    except Stopped:
+        sys.exit(1)
     sys.exit(1 if failed else 0)

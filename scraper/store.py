@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -446,6 +447,18 @@ def check_sqlite() -> None:
         conn.close()
 
 
+def check_writable(path: str | os.PathLike) -> None:
+    """Can the archive be created here? Tried, not guessed: root passes every access()
+    check, and /proc or a read-only mount still refuse a new file."""
+    folder = Path(path).resolve().parent
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".blogarchive-probe-")
+    except OSError as e:
+        raise StoreError(f"{path}: cannot create the database, {folder} is not writable") from e
+    os.close(handle)
+    os.unlink(probe)
+
+
 def open_db(path: str | os.PathLike, *, create: bool = True) -> sqlite_utils.Database:
     """Open (and create or migrate) an archive, failing early with a clear message."""
     path = Path(path)
@@ -458,8 +471,8 @@ def open_db(path: str | os.PathLike, *, create: bool = True) -> sqlite_utils.Dat
         raise StoreError(f"{path}: is a folder, not a database file")
     if path.exists() and not os.access(path, os.W_OK):
         raise StoreError(f"{path}: the database file is read-only")
-    if not path.exists() and not os.access(parent, os.W_OK):
-        raise StoreError(f"{path}: cannot create the database, {parent} is not writable")
+    if not path.exists():
+        check_writable(path)
     check_sqlite()
     try:
         db = sqlite_utils.Database(path)

@@ -72,3 +72,9 @@ def blob_columns(conn: sqlite3.Connection, table: str, columns: list[dict]) -> l
                 f'select 1 from "{table}" where typeof("{c["name"]}") = \'blob\' limit 1').fetchone():
             found.append(c["name"])
     return found
+
+
+# Columns that hold JSON text, and what it is: in JSONL exports they are written as
+# the arrays and objects they hold (labels as ["a", "b"], not the string '["a", "b"]').
+JSON_COLUMNS = {"labels": "array", "candidates": "array", "seeds": "array", "blogs": "array",
+                "errors_by_kind": "object"}

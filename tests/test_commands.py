@@ -34,6 +34,19 @@ def make_archive(path, seeds=("http://blog.example/",), **fields) -> int:
     return crawl_id
 
 
+def archive_with_a_post(path) -> None:
+    make_archive(path)
+    db = store.open_db(path)
+    store.save_blog(db, {"id": "b1", "url": "http://blog.example/", "platform": "blogger",
+                         "title": "Notas del puerto"})
+    store.save_post(db, {"id": "p1", "blog_id": "b1", "url": "http://blog.example/2024/05/perro.html",
+                         "title": "Un perro en el muelle", "published": "2024-05-02T10:00:00+02:00",
+                         "body_html": "<p>El perro grande esperaba cada tarde junto a las redes.</p>",
+                         "body_text": "El perro grande esperaba cada tarde junto a las redes.",
+                         "labels": ["muelle", "perros"]})
+    db.close()
+
+
 def schema_and_journal(path) -> tuple[list, str]:
     conn = sqlite3.connect(path)
     try:
@@ -441,16 +454,7 @@ def test_extract_strict_refuses_a_home_page_that_lists_several_posts(tmp_path):
 
 def test_malformed_and_empty_searches_get_words_and_a_form_not_errors(tmp_path):
     path = tmp_path / "archive.db"
-    make_archive(path)
-    db = store.open_db(path)
-    store.save_blog(db, {"id": "b1", "url": "http://blog.example/", "platform": "blogger",
-                         "title": "Notas del puerto"})
-    store.save_post(db, {"id": "p1", "blog_id": "b1", "url": "http://blog.example/2024/05/perro.html",
-                         "title": "Un perro en el muelle", "published": "2024-05-02T10:00:00+02:00",
-                         "body_html": "<p>El perro grande esperaba cada tarde junto a las redes.</p>",
-                         "body_text": "El perro grande esperaba cada tarde junto a las redes.",
-                         "labels": ["muelle"]})
-    db.close()
+    archive_with_a_post(path)
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(path), "-p", str(port)],
                             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -470,3 +474,90 @@ def test_malformed_and_empty_searches_get_words_and_a_form_not_errors(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+# -- 13: leftovers and formats ----------------------------------------------------------------------
+
+
+def test_no_lock_file_outlives_its_run_and_a_dead_ones_goes_too(tmp_path):
+    blog = make_blog("layout", n_posts=4, seed=96)
+    db_path = tmp_path / "a.db"
+    stale = tmp_path / "a.db.lock"
+    stale.write_text("pid 999999")  # left by a crawl that was killed
+    with BlogServer(blog) as server:
+        crawl(server.url, db_path, "--images", "none")
+        assert not stale.exists()
+        (tmp_path / "blogs.toml").write_text(
+            f'[defaults]\nallow_private = true\n[[blog]]\nurl = "{server.url}"\ndb = "b.db"\n'
+            '[defaults.settings]\nDOWNLOAD_DELAY = "0"\nAUTOTHROTTLE_ENABLED = "0"\n')
+        assert run_cli("run", str(tmp_path / "blogs.toml")).returncode == 0
+    assert sorted(p.name for p in tmp_path.glob("*.lock")) == []
+
+
+def test_jsonl_export_gives_labels_as_arrays(tmp_path):
+    path = tmp_path / "archive.db"
+    archive_with_a_post(path)
+    run_cli("export", str(path), "--format", "jsonl", "--out", str(tmp_path / "out"), check=True)
+    post = json.loads((tmp_path / "out" / "posts.jsonl").read_text().splitlines()[0])
+    assert post["labels"] == ["muelle", "perros"]
+    crawl_row = json.loads((tmp_path / "out" / "crawls.jsonl").read_text().splitlines()[0])
+    assert crawl_row["seeds"] == ["http://blog.example/"]
+
+
+def test_a_database_in_a_folder_nobody_can_write_is_named_not_writable(tmp_path):
+    result = run_cli("crawl", "http://127.0.0.1:9/", "--db", "/proc/x.db")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: /proc/x.db: cannot create the database, /proc is not writable"
+
+
+def test_scrapy_crawl_blog_from_any_folder_with_the_settings_module(tmp_path):
+    blog = make_blog("layout", n_posts=5, seed=97)
+    db = tmp_path / "scrapy.db"
+    with BlogServer(blog) as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={server.url}",
+             "-s", f"BLOGARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=180,
+            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "scraper.settings"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 5
+    assert "SCRAPY_SETTINGS_MODULE=scraper.settings scrapy crawl blog" in (ROOT / "README.md").read_text()
+
+
+# -- 9: a scheduled run stopped by SIGTERM stops its crawl too --------------------------------------
+
+
+def test_sigterm_to_a_scheduled_run_stops_its_crawl_as_interrupted(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    blog = make_blog("layout", n_posts=40, seed=98)
+    db_path = tmp_path / "a.db"
+    with BlogServer(blog) as server:
+        (tmp_path / "blogs.toml").write_text(
+            f'[defaults]\nallow_private = true\nimages = "none"\n[[blog]]\nurl = "{server.url}"\n'
+            'db = "a.db"\n[defaults.settings]\nDOWNLOAD_DELAY = "0.3"\nAUTOTHROTTLE_ENABLED = "0"\n')
+        proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "run", str(tmp_path / "blogs.toml")],
+                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 120
+            ready, children = False, []
+            while time.monotonic() < deadline and not ready:
+                time.sleep(0.5)
+                children = psutil.Process(proc.pid).children(recursive=True)
+                if children and db_path.exists():
+                    try:  # crawling: some posts are stored
+                        ready = sqlite3.connect(db_path).execute(
+                            "SELECT COUNT(*) FROM posts").fetchone()[0] >= 3
+                    except sqlite3.OperationalError:
+                        continue  # the schema is being made
+            assert ready, "the run never got its crawl going"
+            proc.send_signal(signal.SIGTERM)  # the run alone, as systemd or a supervisor does
+            output = proc.communicate(timeout=60)[0]
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 1
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    assert "STOPPED by SIGTERM" in output and "crawl 1: interrupted" in output, output
+    status = sqlite3.connect(db_path).execute("SELECT status FROM crawls").fetchone()[0]
+    assert status == "interrupted"
