@@ -132,6 +132,17 @@ def _json_value(text: str):
     return value if isinstance(value, (list, dict)) else text
 
 
+def _image_folder(db_path: Path) -> str | None:
+    conn = connect_readonly(db_path)
+    try:
+        row = conn.execute("select value from archive_settings where name = 'images_dir'").fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    finally:
+        conn.close()
+    return row[0] if row and row[0] else None
+
+
 def _copy_image_files(conn: sqlite3.Connection, out: Path) -> dict | None:
     """Images kept as files (``--images dir:PATH``) go with the export, in ``images/``
     under their ``images.path``; the manifest says how many, and which were missing."""
@@ -325,6 +336,10 @@ def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_s
             rows = sum(result["tables"].values())
             click.echo(f"{out}: snapshot of {len(result['tables'])} tables, {rows:,} rows, "
                        f"{result['bytes']:,} bytes, sha256 {result['sha256']}")
+            folder = _image_folder(db_path)
+            if folder:  # --images dir:PATH: the files are not in the snapshot; say where they are
+                click.echo(f"  images: kept as files in {folder}, not in the snapshot "
+                           "(it names that folder; copy it along, or export csv/jsonl to include them)")
             return
         if out.exists() and not out.is_dir():
             raise click.UsageError(f"{out} is a file; --format {fmt} writes a folder")

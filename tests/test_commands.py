@@ -351,6 +351,9 @@ def test_images_in_a_folder_of_their_own_are_served_exported_and_shown(tmp_path)
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
 
+    snapshot = run_cli("export", str(db_path), "--format", "sqlite", "--out", str(tmp_path / "s.db"),
+                       check=True, timeout=120)
+    assert f"images: kept as files in {images}, not in the snapshot" in snapshot.stdout
     out = tmp_path / "export"
     run_cli("export", str(db_path), "--format", "csv", "--out", str(out), check=True, timeout=120)
     manifest = json.loads((out / "manifest.json").read_text())
@@ -561,3 +564,40 @@ def test_sigterm_to_a_scheduled_run_stops_its_crawl_as_interrupted(tmp_path):
     assert "STOPPED by SIGTERM" in output and "crawl 1: interrupted" in output, output
     status = sqlite3.connect(db_path).execute("SELECT status FROM crawls").fetchone()[0]
     assert status == "interrupted"
+
+
+# -- 10: home page label chips belong to their blog ------------------------------------------------
+
+
+def test_home_page_label_chips_lead_to_their_own_blogs_posts(tmp_path):
+    path = tmp_path / "archive.db"
+    make_archive(path)
+    db = store.open_db(path)
+    for blog_id, title, posts in (("b1", "Orilla norte", 2), ("b2", "Orilla sur", 1)):
+        store.save_blog(db, {"id": blog_id, "url": f"http://{blog_id}.example/", "platform": "blogger",
+                             "title": title})
+        for n in range(posts):
+            store.save_post(db, {"id": f"{blog_id}-{n}", "blog_id": blog_id,
+                                 "url": f"http://{blog_id}.example/2024/0{n + 1}/x.html",
+                                 "title": f"{title}, paseo {n}", "published": f"2024-0{n + 1}-02T10:00:00Z",
+                                 "body_html": "<p>Caminamos junto al agua.</p>",
+                                 "body_text": "Caminamos junto al agua.", "labels": ["viajes"]})
+    db.close()
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(path), "-p", str(port)],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/", timeout=60)
+        home = urllib.request.urlopen(base + "/").read().decode()
+        chips = re.findall(r'<a class="ba-label" href="([^"]+)">viajes <span class="ba-count">(\d)</span>', home)
+        assert len(chips) == 2, chips
+        for href, count in chips:
+            href = href.replace("&amp;", "&")
+            url = base + href.replace("/archive/posts?", "/archive/posts.json?_shape=array&", 1)
+            rows = json.loads(urllib.request.urlopen(url).read())
+            assert len(rows) == int(count) and len({r["blog_id"] for r in rows}) == 1, (href, rows)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

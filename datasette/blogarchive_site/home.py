@@ -29,7 +29,7 @@ async def index_context(datasette) -> dict:
                 dict(blog), posts=stats["posts"], first=(stats["first"] or "")[:10],
                 last=(stats["last"] or "")[:10], comments=stats["comments"] or 0,
                 labels=[{"name": r["name"], "count": r["n"],
-                         "url": label_url(datasette, name, r["name"])} for r in top],
+                         "url": label_url(datasette, name, r["name"], blog["id"])} for r in top],
                 charts=await blog_charts(datasette, name, blog["id"]),
             ))
         latest = (await db.execute("select * from crawls order by id desc limit 1")).first()

@@ -13,9 +13,12 @@ def post_url(datasette, database: str, post_id) -> str:
     return datasette.urls.row(database, "posts", tilde_encode(str(post_id)))
 
 
-def label_url(datasette, database: str, label: str) -> str:
-    return (datasette.urls.table(database, "posts") + "?"
-            + urlencode({"labels__arraycontains": label, "_sort_desc": "published_utc"}))
+def label_url(datasette, database: str, label: str, blog_id: str | None = None) -> str:
+    """The posts with this label (of this blog only, when given: two blogs in one
+    archive may use the same label)."""
+    params = {"labels__arraycontains": label, **({"blog_id": blog_id} if blog_id else {}),
+              "_sort_desc": "published_utc"}
+    return datasette.urls.table(database, "posts") + "?" + urlencode(params)
 
 
 def image_url(datasette, sha256: str) -> str:
