@@ -434,6 +434,17 @@ def m011_captures(db: sqlite_utils.Database) -> None:
     db["crawls"].add_column("changes", str)  # reparse: JSON {field: posts changed}
 
 
+@migrations()
+def m012_chart_indexes(db: sqlite_utils.Database) -> None:
+    # The site's charts read posts_by_month and crawl_runs on every page view: from
+    # these covering indexes instead of every post's whole row (20k posts: 0.9 s → 0.2 s
+    # and 0.9 s → 1 ms; bench/README.md).
+    db["posts"].create_index(["blog_id", "published", "word_count", "comment_count", "image_count"],
+                             index_name="idx_posts_month_counts", if_not_exists=True)
+    db["posts"].create_index(["first_seen", "gone_at"], index_name="idx_posts_first_seen_gone",
+                             if_not_exists=True)
+
+
 # -- opening ----------------------------------------------------------------
 
 
