@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .tables import is_time_column
 
-BATCH_ROWS = 2_000  # posts with bodies: ~30 MB of text per batch
+BATCH_ROWS = 500  # posts with bodies: memory is set by the batch, not the archive
 TS_SUFFIX = "_ts"
 
 

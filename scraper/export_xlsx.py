@@ -9,7 +9,8 @@ xlsxwriter in constant-memory mode, row by row, from one read-only snapshot.
 Excel's limits are kept and counted, never silently: a cell holds 32,767
 characters (longer text is cut and ends with a marker), a sheet 1,048,576 rows
 (a longer table goes on in a sheet named "table (2)"), a sheet 65,530 links
-(further addresses stay plain text). Image bytes are left out (a sheet cannot
+(further addresses stay plain text, as they do past 100,000 links in the workbook,
+which keeps the writer's memory flat). Image bytes are left out (a sheet cannot
 show them); post bodies only with ``--with-bodies``.
 """
 
@@ -28,6 +29,10 @@ from .tables import (blob_columns, connect_readonly, exported_tables, is_link_co
 MAX_CELL = 32_767
 MAX_ROWS = 1_048_576
 MAX_LINKS = 65_530
+# xlsxwriter keeps every link of a sheet in memory until the sheet is closed (~0.7 kB
+# each): a budget for the whole workbook keeps memory flat; the first sheets (posts
+# first) get their links, later addresses stay text, counted.
+WORKBOOK_LINKS = 100_000
 MAX_LINK_LENGTH = 2_079
 CUT_MARKER = " [… cut: Excel holds 32,767 characters per cell]"
 # Text columns too long for a sheet row and read better on the site or in CSV.
@@ -44,11 +49,25 @@ def parse_time(value: str) -> dt.datetime | None:
     return parsed if parsed.year >= 1900 else None  # Excel's calendar starts in 1900
 
 
+class LinkBudget:
+    """Links left for the whole workbook."""
+
+    def __init__(self, left: int):
+        self.left = left
+
+    def take(self) -> bool:
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
 class Sheet:
     """One table's sheet(s): header, formats, Excel's limits counted."""
 
-    def __init__(self, workbook, formats: dict, name: str, columns: list[str]):
+    def __init__(self, workbook, formats: dict, budget: LinkBudget, name: str, columns: list[str]):
         self.workbook, self.formats, self.name, self.columns = workbook, formats, name, columns
+        self.budget = budget
         self.kinds = ["time" if is_time_column(c) else "link" if is_link_column(c) else "text"
                       for c in columns]
         self.parts = 0
@@ -95,7 +114,7 @@ class Sheet:
                 return
             self.times_as_text += 1
         if kind == "link" and value.startswith(("http://", "https://")):
-            if len(value) <= MAX_LINK_LENGTH and self.links < MAX_LINKS:
+            if len(value) <= MAX_LINK_LENGTH and self.links < MAX_LINKS and self.budget.take():
                 sheet.write_url(row, col, value, self.formats["link"], string=value)
                 self.links += 1
                 return
@@ -132,6 +151,7 @@ def export_xlsx(db_path: Path, out: Path, with_bodies: bool = False, force: bool
     formats = {"header": workbook.add_format({"bold": True, "bottom": 1}),
                "time": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
                "link": workbook.get_default_url_format()}
+    budget = LinkBudget(WORKBOOK_LINKS)
     about = workbook.add_worksheet("about")
     manifest = {"archive": db_path.name, "format": "xlsx",
                 "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -151,7 +171,7 @@ def export_xlsx(db_path: Path, out: Path, with_bodies: bool = False, force: bool
                         leave.add(name)
                         manifest["left_out"][f"{table}.{name}"] = "post body (--with-bodies adds it)"
             names = [c["name"] for c in columns if c["name"] not in leave]
-            sheet = Sheet(workbook, formats, table, names)
+            sheet = Sheet(workbook, formats, budget, table, names)
             select = ", ".join(f'"{n}"' for n in names)
             for row in conn.execute(f'select {select} from "{table}" order by {order_by(columns)}'):
                 sheet.add(row)
