@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -25,8 +26,28 @@ from .warcfiles import Exchange, WarcFiles, seal, warc_date, warc_dir
 logger = logging.getLogger(__name__)
 
 MODES = ("all", "pages", "none")
-capture_written = object()  # kwargs: capture (dict for store.save_captures)
+capture_written = object()  # kwargs: capture (a dict; ``resolve`` it for store.save_captures)
 capture_failed = object()  # kwargs: error (the WARC files cannot be written)
+
+
+def resolve(capture: dict) -> dict | None:
+    """The `captures` row of a record once it is written (None if it could not be).
+
+    Records are compressed and appended by one writer thread, in order, so the
+    crawl does not wait for them; the row is complete when its item is saved.
+    """
+    pending = capture.pop("written", None)
+    if pending is None:
+        return capture
+    try:
+        written = pending.result()
+    except OSError:
+        return None
+    previous = capture.pop("previous_id", None)
+    capture.update(record_type=written.record_type, warc_file=written.warc_file,
+                   offset=written.offset, length=written.length, digest=written.digest,
+                   revisit_of=previous if written.record_type == "revisit" else None)
+    return capture
 
 
 class WarcCapture:
@@ -38,6 +59,8 @@ class WarcCapture:
         self.files: dict[str, WarcFiles] = {}
         self.broken = ""
         self._archive = None
+        # One thread, so records are appended in order; zlib and the writes leave the GIL.
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -61,6 +84,7 @@ class WarcCapture:
                            "whole record", name)
 
     def closed(self, spider, reason):
+        self.writer.shutdown(wait=True)
         for files in self.files.values():
             try:
                 files.close()
@@ -79,13 +103,22 @@ class WarcCapture:
         if self.broken or (self.mode == "pages" and request.meta.get("role") == "image"):
             return response
         spider = spider or self.crawler.spider
-        try:
-            self._capture(request, response, spider)
-        except OSError as e:  # a full disk: stop at the first failed write, keep the rest
-            self.broken = str(e)
-            logger.error("cannot write WARC files in %s (%s): stopping the crawl", self.folder, e)
-            self.crawler.signals.send_catch_log(signal=capture_failed, error=f"WARC: {e}")
+        self._capture(request, response, spider)
         return response
+
+    def _written(self, future: Future) -> None:
+        error = future.exception()
+        if isinstance(error, OSError):  # a full disk: stop at the first failed write, keep the rest
+            from twisted.internet import reactor
+
+            reactor.callFromThread(self._failed, error)
+
+    def _failed(self, error: OSError) -> None:
+        if self.broken:
+            return
+        self.broken = str(error)
+        logger.error("cannot write WARC files in %s (%s): stopping the crawl", self.folder, error)
+        self.crawler.signals.send_catch_log(signal=capture_failed, error=f"WARC: {error}")
 
     def _files(self, request, spider) -> WarcFiles:
         blog = self._blog(request, spider)
@@ -120,20 +153,17 @@ class WarcCapture:
         previous = store.last_capture(self.archive, request.url)
         if previous is not None:
             previous["warc_date"] = warc_date(dt.datetime.fromisoformat(previous["fetched_at"]))
-        written = self._files(request, spider).write(exchange, previous)
+        written = self.writer.submit(self._files(request, spider).write, exchange, previous)
+        written.add_done_callback(self._written)
         capture = {
             "url": request.url,
-            "record_type": written.record_type,
-            "warc_file": written.warc_file,
-            "offset": written.offset,
-            "length": written.length,
             "status": response.status,
             "content_type": response.headers.get("Content-Type", b"").decode("latin-1"),
-            "digest": written.digest,
             "fetched_at": now.isoformat(timespec="seconds"),
             "role": request.meta.get("role") or ("robots" if request.url.endswith("/robots.txt")
                                                  else ""),
-            "revisit_of": previous["id"] if written.record_type == "revisit" else None,
+            "written": written,
+            "previous_id": previous["id"] if previous else None,
         }
         self.crawler.signals.send_catch_log(signal=capture_written, capture=capture)
 

@@ -15,7 +15,7 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from . import store
-from .capture import capture_failed, capture_written
+from .capture import capture_failed, capture_written, resolve
 from .items import (Blog, FeedEntries, Fetch, ImageFailure, ImageFile, Post, PostComments,
                     PostSeen)
 from .urls import host
@@ -82,13 +82,17 @@ class StorePipeline:
         taken = []
         for url in dict.fromkeys(u for u in urls if u):
             taken.extend(self.captures.pop(url, []))
-        return taken
+        rows = [resolve(capture) for capture in taken]
+        if None in rows:  # a record that could not be written: the disk is full
+            self._archive_unwritable(OSError("a WARC record could not be written"))
+        return [row for row in rows if row is not None]
 
     def _index_pending(self, keep: int = 0) -> None:
         """Index records no item claimed (oldest first), keeping the newest ``keep`` URLs."""
         rows = []
         while len(self.captures) > keep:
             rows.extend(self.captures.popitem(last=False)[1])
+        rows = [row for row in map(resolve, rows) if row is not None]
         if rows:
             with self.db.atomic():
                 store.save_captures(self.db, rows, self.crawl_id)
@@ -239,10 +243,12 @@ class StorePipeline:
     def process_item(self, item, spider=None):
         try:
             if isinstance(item, Post):
+                captures = self._take_captures(item.fetched_url, item.url)
+                if self.unwritable:  # its page could not be kept: the next run fetches it again
+                    return item
                 with self.db.atomic():  # the post and the records it was read from, together
                     status = store.save_post(self.db, asdict(item), self.crawl_id)
-                    store.save_captures(self.db, self._take_captures(item.fetched_url, item.url),
-                                        self.crawl_id, post_id=item.id)
+                    store.save_captures(self.db, captures, self.crawl_id, post_id=item.id)
                 self.counts[status] += 1
                 self.per_blog[self._blog_of(item.url) or item.blog_id][status] += 1
                 self.crawler.stats.inc_value(f"blogarchive/posts_{status}")

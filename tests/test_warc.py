@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import shutil
 import signal
 import sqlite3
+import subprocess
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import crawl
+from conftest import FAST, crawl, run_cli
 from faultserver import FaultServer
 from scraper.sample import BlogServer, make_blog
 from scraper.warcfiles import read_record, seal, whole_length
-from test_faults_crash import slow_posts, start_crawl, stored_urls, wait_until
+from test_faults_crash import small_disk, slow_posts, start_crawl, stored_urls, wait_until  # noqa: F401
 
 
 def sha1_b32(data: bytes) -> str:
@@ -160,3 +164,35 @@ def test_sigkill_mid_crawl_leaves_whole_records_and_the_next_run_writes_a_new_fi
     assert conn.execute("SELECT COUNT(*) FROM posts WHERE id NOT IN "
                         "(SELECT post_id FROM captures WHERE post_id IS NOT NULL)").fetchone()[0] == 0
     assert len(records) > 80
+
+
+def test_a_full_disk_stops_the_crawl_at_the_first_failed_write_and_the_next_run_goes_on(
+        tmp_path, small_disk):  # noqa: F811
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("needs root to mount a small filesystem")
+    disk = small_disk("size=120k")  # the WARC folder only; the database has room
+    db = tmp_path / "archive.db"
+    blog = make_blog("layout", n_posts=40, seed=35, images=False)
+    with BlogServer(blog) as server:
+        first = run_cli("crawl", server.url, "--db", str(db), *FAST,
+                        "-s", f"BLOGARCHIVE_WARC_DIR={disk}", timeout=120)
+        assert first.returncode == 1, first.stdout + first.stderr[-2000:]
+        said = first.stdout + first.stderr
+        assert "WARC" in said and "free some space and run again" in said, said[-2000:]
+        asked = len(server.requests)
+        assert asked < 60, "it stopped fetching once the pages could not be kept"
+        kept = read_all(disk)  # whole records only: the failed one was cut off again
+        assert kept and not list(disk.glob("*.open"))
+        conn = sqlite3.connect(db)
+        for warc_file, offset in conn.execute("SELECT warc_file, offset FROM captures"):
+            read_record(disk, warc_file, offset)  # every indexed record is there
+        conn.close()
+        subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
+        second = crawl(server.url, db, "-s", f"BLOGARCHIVE_WARC_DIR={disk}")
+        assert "finished" in second.stdout
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 40
+    assert conn.execute("SELECT COUNT(*) FROM posts WHERE id NOT IN (SELECT post_id FROM captures "
+                        "WHERE post_id IS NOT NULL)").fetchone()[0] == 0
+    conn.close()
+    read_all(disk)
