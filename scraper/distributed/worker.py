@@ -37,6 +37,8 @@ def worker_settings(redis_url: str, worker_id: str, overrides: dict | None = Non
         "DOWNLOAD_HANDLERS": {"http": "scraper.distributed.gate.GatedHTTPHandler",
                               "https": "scraper.distributed.gate.GatedHTTPHandler"},
         "BLOGARCHIVE_PROGRESS": "off",
+        # Pages as fetched are kept by single-machine crawls only so far (docs/scale-out.md).
+        "BLOGARCHIVE_WARC": "none",
     }.items():
         settings.set(name, value, priority="project")
     for name, value in (overrides or {}).items():
