@@ -171,6 +171,13 @@ def status(db_path, limit, as_json):
             click.echo(f"  {kind}: {info.get('count', 0)}")
             for url in info.get("examples", [])[:5]:
                 click.echo(f"    {url}")
+        warnings = latest.get("warnings") or {}
+        if warnings:
+            click.echo(f"crawl {latest['id']}: warnings by kind")
+        for kind, info in sorted(warnings.items(), key=lambda e: (-e[1].get("count", 0), e[0])):
+            click.echo(f"  {kind}: {info.get('count', 0)}")
+            for url in info.get("examples", [])[:5]:
+                click.echo(f"    {url}")
         if latest.get("message"):
             click.echo(f"  {latest['message']}")
 

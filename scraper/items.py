@@ -109,6 +109,16 @@ class FeedEntries:
 
 
 @dataclass
+class LabelListing:
+    """A blog's own label page listing posts: each of them has that label."""
+
+    blog_id: str
+    label: str
+    url: str  # the label page
+    post_urls: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ImageFile:
     """A downloaded, verified image file for every post image whose full size is ``key``."""
 

@@ -16,8 +16,8 @@ from scrapy.utils.defer import deferred_from_coro
 
 from . import store
 from .capture import capture_failed, capture_written, resolve
-from .items import (Blog, FeedEntries, Fetch, ImageFailure, ImageFile, Post, PostComments,
-                    PostSeen)
+from .items import (Blog, FeedEntries, Fetch, ImageFailure, ImageFile, LabelListing, Post,
+                    PostComments, PostSeen)
 from .urls import host
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ MAX_EXAMPLES = 5
 # A 404/410 is an answer (a dead link, a deleted post), recorded and counted; it
 # does not make the run a failure: a post the blog lists but we lack does (incomplete).
 NOT_FAILURES = {"robots", "http_404", "http_410"}
+# A page the evidence rule refused as a post: a warning of the crawl, not an error.
+REFUSED = "not_a_post"
 # SQLite errors that mean no further item can be kept (SQLITE_FULL, SQLITE_IOERR,
 # SQLITE_READONLY): the crawl stops instead of fetching pages it cannot save.
 STORAGE_GONE = ("disk is full", "disk i/o error", "readonly", "read-only")
@@ -43,6 +45,7 @@ class StorePipeline:
         self.crawl_id: int | None = None
         self.counts: Counter = Counter()
         self.errors: dict[str, dict] = defaultdict(lambda: {"count": 0, "examples": []})
+        self.refused: dict = {"count": 0, "examples": []}
         self.expected: dict[str, int] = {}  # blog id → what its feed says it holds
         self.posts_seen: dict[str, set[str]] = defaultdict(set)
         self.unwritable = ""  # why the archive stopped taking writes, if it did
@@ -151,6 +154,12 @@ class StorePipeline:
             status = "incomplete"
         else:
             status = "finished"
+        warnings = self._warnings()
+        refused = self.refused["count"]
+        if refused and refused > found_total:
+            messages.append(f"most pages were refused as not posts ({refused} refused, "
+                            f"{found_total} posts): see warnings.{REFUSED}")
+            logger.info("mostly refused: %s", messages[-1])
         lines = self._blogs(status, found)
         if status in ("finished", "incomplete"):
             # The next run of each blog walked to its end can be incremental…
@@ -168,6 +177,7 @@ class StorePipeline:
             **self._counts(),
             posts_expected=expected_total,
             errors_by_kind=dict(self.errors),
+            warnings=warnings,
             message="; ".join(messages),
             blogs=lines,
         )
@@ -238,6 +248,19 @@ class StorePipeline:
                           "gone": counts["gone"], "errors": counts["errors"]})
         return lines
 
+    def _warnings(self) -> dict:
+        """Posts saved without a title, date or body, sources that disagreed, pages refused."""
+        try:
+            warnings = store.post_warnings(self.db, self.crawl_id, MAX_EXAMPLES)
+        except sqlite3.Error as e:
+            logger.error("could not count this crawl's warnings: %s", e)
+            warnings = {}
+        if self.refused["count"]:
+            warnings[REFUSED] = self.refused
+        for kind, info in sorted(warnings.items()):  # (the summary prints them for a person)
+            logger.info("warning %s: %d, e.g. %s", kind, info["count"], ", ".join(info["examples"][:3]))
+        return warnings
+
     # -- items -----------------------------------------------------------------
 
     def process_item(self, item, spider=None):
@@ -284,6 +307,8 @@ class StorePipeline:
                 store.image_failed(self.db, item.key, item.message or item.error)
                 self.counts["images_failed"] += 1
                 self._error(f"image_{item.error}", item.url)
+            elif isinstance(item, LabelListing):
+                store.save_label_listing(self.db, item.blog_id, item.label, item.url, item.post_urls)
             elif isinstance(item, Blog):
                 store.save_blog(self.db, asdict(item))
                 self.posts_seen.setdefault(item.id, set())
@@ -324,6 +349,12 @@ class StorePipeline:
             store.record_fetch(self.db, asdict(fetch), self.crawl_id)
             store.save_captures(self.db, self._take_captures(fetch.url), self.crawl_id,
                                 post_id=fetch.post_id or None)
+        if fetch.error == REFUSED:
+            self.refused["count"] += 1
+            if len(self.refused["examples"]) < MAX_EXAMPLES:
+                self.refused["examples"].append(f"{fetch.url} ({fetch.message})"
+                                                if fetch.message else fetch.url)
+            return
         if fetch.error:
             self._error(fetch.error, fetch.url)
             if fetch.kind == "post" and fetch.status in (404, 410):

@@ -29,6 +29,13 @@ def print_summary(row: dict, quiet: bool = False) -> None:
         for kind, info in sorted(errors.items()):
             examples = ", ".join(info.get("examples", [])[:3])
             click.echo(f"  {kind}: {info['count']}  e.g. {examples}")
+    warnings = row.get("warnings") or {}
+    if warnings:  # posts kept without a field, sources that disagree, pages refused
+        click.echo("  warnings: " + ", ".join(f"{k} {v['count']}" for k, v in sorted(warnings.items())))
+        if not quiet:
+            for kind, info in sorted(warnings.items()):
+                examples = ", ".join(info.get("examples", [])[:3])
+                click.echo(f"    {kind}: {info['count']}  e.g. {examples}")
     if row.get("message"):
         click.echo(f"  {row['message']}", err=row.get("status") != "finished")
 

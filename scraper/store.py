@@ -445,6 +445,25 @@ def m012_chart_indexes(db: sqlite_utils.Database) -> None:
                              if_not_exists=True)
 
 
+@migrations()
+def m013_field_provenance(db: sqlite_utils.Database) -> None:
+    # Which evidence gave each field of a post (JSON {field: evidence}), where two
+    # sources disagreed (JSON {field: what each said}), and each crawl's warnings
+    # (JSON {kind: {"count": n, "examples": [url, …]}}): a field nothing could give
+    # is counted, never a silent blank.
+    db["posts"].add_column("sources", str)
+    db["posts"].add_column("notes", str)
+    db["crawls"].add_column("warnings", str)
+    db["feed_entries"].add_column("author", str)
+    db["feed_entries"].add_column("author_url", str)
+    # The blog's own label pages: a post a label page lists has that label.
+    db["label_listings"].create(
+        {"post_url": str, "label": str, "blog_id": str, "listing_url": str, "first_seen": str},
+        pk=("post_url", "label"),
+        foreign_keys=[("blog_id", "blogs", "id")],
+    )
+
+
 # -- opening ----------------------------------------------------------------
 
 
@@ -550,7 +569,7 @@ def start_crawl(db: sqlite_utils.Database, seeds: Iterable[str], kind: str = "cr
 
 
 def finish_crawl(db: sqlite_utils.Database, crawl_id: int, **fields: Any) -> None:
-    for column in ("errors_by_kind", "blogs"):
+    for column in ("errors_by_kind", "blogs", "warnings"):
         if isinstance(fields.get(column), (dict, list)):
             fields[column] = json.dumps(fields[column], ensure_ascii=False)
     fields.setdefault("finished", now())
@@ -665,6 +684,15 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
     labels = list(dict.fromkeys(post.get("labels") or []))  # keep order, drop repeats
     post_hash = post.get("content_hash") or content_hash(post["title"], post["body_html"])
     with db.atomic():
+        stated = _stated_elsewhere(db, post["url"], {
+            "title": post.get("title") or "", "author": post.get("author") or "",
+            "author_url": post.get("author_url") or "", "labels": labels,
+            "sources": dict(post.get("sources") or {}), "notes": dict(post.get("notes") or {})})
+        post = {**post, **{k: v for k, v in stated.items() if k != "labels"}}
+        labels = stated["labels"]
+        if _only_the_blog_name(db, post["blog_id"], post["title"]):  # a banner, not the post's title
+            post["title"] = ""
+            post["sources"] = {k: v for k, v in post["sources"].items() if k != "title"}
         old = _one(db, "SELECT * FROM posts WHERE id = ?", [post["id"]])
         if old is None:
             # The same URL under another id (e.g. an import matched by URL) is the same post.
@@ -685,6 +713,9 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
             "published_utc": utc_text(post.get("published")) or "",
             "updated": post.get("updated") or None,
             "labels": json.dumps(labels, ensure_ascii=False),
+            "sources": json.dumps(post.get("sources") or {}, ensure_ascii=False, sort_keys=True),
+            "notes": json.dumps(post["notes"], ensure_ascii=False, sort_keys=True)
+            if post.get("notes") else None,
             "body_html": post.get("body_html") or "",
             "body_text": post.get("body_text") or "",
             "word_count": post.get("word_count") or 0,
@@ -847,6 +878,8 @@ def save_feed_entries(db: sqlite_utils.Database, blog_id: str, entries: list[dic
                 "updated": entry.get("updated") or None,
                 "labels": json.dumps(entry.get("labels") or [], ensure_ascii=False),
                 "comment_count": entry.get("comment_count"),
+                "author": entry.get("author") or None,
+                "author_url": entry.get("author_url") or None,
                 "last_seen": stamp,
                 "crawl_id": crawl_id,
             }
@@ -861,20 +894,117 @@ def _has_offset(value: str | None) -> bool:
 
 
 def _fill_from_feed(db: sqlite_utils.Database, entry: dict) -> None:
-    """Give a post the feed's exact time where its page showed none (or only a local time)."""
-    if not _has_offset(entry.get("published")):
-        return
-    post = _one(db, "SELECT id, published, updated FROM posts WHERE url = ?", [entry["url"]])
+    """Give a post what the feed states and its page did not: the exact time (where the
+    page showed none, or only a local time), the title, the author, the labels."""
+    post = _one(db, "SELECT id, url, published, updated, sources FROM posts WHERE url = ?",
+                [entry["url"]])
     if post is None:
         return
     changes = {}
-    if not _has_offset(post["published"]):
+    sources = json.loads(post["sources"] or "{}")
+    if _has_offset(entry.get("published")) and not _has_offset(post["published"]):
         changes["published"] = entry["published"]
         changes["published_utc"] = utc_text(entry["published"])
+        sources["published"] = "feed"
     if not post["updated"] and entry.get("updated"):
         changes["updated"] = entry["updated"]
+        sources.setdefault("updated", "feed")
     if changes:
+        changes["sources"] = json.dumps(sources, ensure_ascii=False, sort_keys=True)
         db["posts"].update(post["id"], changes)
+    _restate(db, post["url"])
+
+
+def _restate(db: sqlite_utils.Database, url: str) -> None:
+    """Fill a stored post from its feed entry and the label pages that came after it."""
+    post = _one(db, "SELECT p.id, p.blog_id, p.url, p.title, p.author, a.url AS author_url, p.labels, "
+                    "p.sources, p.notes FROM posts p LEFT JOIN authors a ON a.id = p.author_id "
+                    "WHERE p.url = ?", [url])
+    if post is None:
+        return
+    current = {"title": post["title"] or "", "author": post["author"] or "",
+               "author_url": post["author_url"] or "",
+               "labels": json.loads(post["labels"] or "[]"),
+               "sources": json.loads(post["sources"] or "{}"),
+               "notes": json.loads(post["notes"] or "{}")}
+    stated = _stated_elsewhere(db, post["url"], current)
+    changes = {k: v for k, v in stated.items() if v != current[k]}
+    if not changes:
+        return
+    if "labels" in changes:
+        _save_labels(db, post["id"], post["blog_id"], changes["labels"])
+        changes["labels"] = json.dumps(changes["labels"], ensure_ascii=False)
+    if "author" in changes or "author_url" in changes:
+        changes["author_id"] = _author_id(db, post["blog_id"], stated["author"], stated["author_url"])
+        changes.pop("author_url", None)  # kept on the authors row
+    for column in ("sources", "notes"):
+        if column in changes:
+            changes[column] = json.dumps(changes[column], ensure_ascii=False, sort_keys=True) \
+                if changes[column] else None
+    db["posts"].update(post["id"], changes)
+
+
+def _only_the_blog_name(db: sqlite_utils.Database, blog_id: str, title: str) -> bool:
+    """A "title" that is the blog's own name (a site banner's h1, a <title> of "| Blog")."""
+    if not title:
+        return False
+    found = db.execute("SELECT title FROM blogs WHERE id = ?", [blog_id]).fetchone()
+    name = (found[0] or "").strip().lower() if found else ""
+    return bool(name) and title.strip(" |·•–—:-»").strip().lower() == name
+
+
+# Title evidence the feed's title outranks: document cues that may name the site, not the post.
+WEAK_TITLE = {"h1", "title-tag"}
+
+
+def _stated_elsewhere(db: sqlite_utils.Database, url: str, post: dict) -> dict:
+    """What the blog states about a post outside its page (its feed entry, its label
+    pages), added to what the page said: the title and author where the page gave
+    none; labels as the union, noted where the sources disagree."""
+    post = {**post, "sources": dict(post["sources"]), "notes": dict(post["notes"])}
+    entry = _one(db, "SELECT title, author, author_url, labels FROM feed_entries WHERE url = ?",
+                 [url]) or {}
+    if entry.get("title") and (not post["title"] or post["sources"].get("title") in WEAK_TITLE):
+        post["title"] = entry["title"]  # the blog's own word for it beats a heading's guess
+        post["sources"]["title"] = "feed"
+    if not post["author"] and entry.get("author"):
+        post["author"], post["author_url"] = entry["author"], entry.get("author_url") or ""
+        post["sources"]["author"] = "feed"
+    stated = {"feed": json.loads(entry.get("labels") or "[]"),
+              "label-page": [r[0] for r in db.execute(
+                  "SELECT label FROM label_listings WHERE post_url = ? ORDER BY rowid", [url])]}
+    labels = list(post["labels"])
+    own = post["sources"].get("labels", "")
+    differ = []
+    for source, names in stated.items():
+        if not names:
+            continue
+        if source not in own.split("+"):
+            own = f"{own}+{source}" if own else source
+        if labels and set(names) != set(labels):
+            differ.append(f"{source}: {', '.join(names)}")
+        labels += [n for n in names if n not in labels]
+    if own:
+        post["sources"]["labels"] = own
+    if differ:
+        earlier = post["notes"].get("labels", "")
+        said = f"stored: {', '.join(post['labels'])}; " + "; ".join(differ)
+        post["notes"]["labels"] = said if not earlier or earlier in said else f"{earlier}; {said}"
+    post["labels"] = labels
+    return post
+
+
+def save_label_listing(db: sqlite_utils.Database, blog_id: str, label: str, listing_url: str,
+                       post_urls: list[str]) -> None:
+    """A label page of the blog lists these posts: each has the label (stored posts now,
+    the others when they are saved)."""
+    stamp = now()
+    with db.atomic():
+        for url in dict.fromkeys(post_urls):
+            db.execute("INSERT INTO label_listings (post_url, label, blog_id, listing_url, first_seen) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (post_url, label) DO NOTHING",
+                       [url, label, blog_id, listing_url, stamp])
+            _restate(db, url)
 
 
 def image_known(db: sqlite_utils.Database, url: str) -> bool:
@@ -1105,10 +1235,41 @@ def count_posts(db: sqlite_utils.Database, blog_id: str) -> int:
     return db["posts"].count_where("blog_id = ? AND gone_at IS NULL", [blog_id])
 
 
+# What a crawl warns about in the posts it saved: kind → the condition on a `posts` row.
+POST_GAPS = {
+    "post_without_title": "COALESCE(title, '') = ''",
+    "post_without_date": "COALESCE(published, '') = ''",
+    "post_with_empty_body": "COALESCE(body_text, '') = '' AND COALESCE(image_count, 0) = 0",
+}
+
+
+def post_warnings(db: sqlite_utils.Database, crawl_id: int, examples: int = 5) -> dict:
+    """Posts this crawl saved with a field nothing could give, or whose sources disagreed:
+    {kind: {"count": n, "examples": [url, …]}}."""
+    found: dict[str, dict] = {}
+
+    def add(kind: str, count: int, urls: list[str]) -> None:
+        if count:
+            found[kind] = {"count": count, "examples": urls}
+
+    for kind, condition in POST_GAPS.items():
+        where = f"crawl_id = ? AND {condition}"
+        add(kind, db["posts"].count_where(where, [crawl_id]),
+            [r[0] for r in db.execute(f"SELECT url FROM posts WHERE {where} ORDER BY url LIMIT ?",
+                                      [crawl_id, examples])])
+    for field, count in db.execute(
+            "SELECT j.key, COUNT(*) FROM posts, json_each(posts.notes) j "
+            "WHERE posts.crawl_id = ? AND posts.notes IS NOT NULL GROUP BY j.key", [crawl_id]):
+        add(f"{field}_disagree", count, [r[0] for r in db.execute(
+            "SELECT url FROM posts, json_each(posts.notes) j WHERE posts.crawl_id = ? "
+            "AND j.key = ? ORDER BY url LIMIT ?", [crawl_id, field, examples])])
+    return found
+
+
 def recent_crawls(db: sqlite_utils.Database, limit: int = 10) -> list[dict]:
     rows = list(db["crawls"].rows_where(order_by="id DESC", limit=limit))
     for row in rows:  # JSON columns as the values they hold, for `status --json`
-        for column in ("errors_by_kind", "seeds", "blogs"):
+        for column in ("errors_by_kind", "seeds", "blogs", "warnings"):
             if row.get(column):
                 row[column] = json.loads(row[column])
     return rows

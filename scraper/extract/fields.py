@@ -43,7 +43,8 @@ def title(page, precise: Iterable[Found] = (), scope=None, body=None,
         yield Found(tag, "title-tag")
 
     found = first([*precise, *structured(), *cues()])
-    if found and tag and found.source not in ("title-tag",):
+    # a <title> that is only the site's name says nothing about which post this is
+    if found and tag and found.source not in ("title-tag",) and not any(titles.same(tag, n) for n in names):
         a, b = titles._norm(found.value), titles._norm(tag)
         if a not in b and b not in a:
             return Found(found.value, found.source, f"title-tag says {tag!r}")

@@ -25,6 +25,7 @@ from ..htmltext import clean_text, html_to_text, sanitize_html, word_count
 from ..items import Blog, Comment, Image, Post, content_hash
 from ..urls import query_params, strip_params
 from .base import FeedPage, Link, absolutize, json_ld_objects
+from .post_evidence import merge_labels
 
 NAME = "blogger"
 
@@ -264,16 +265,30 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
     post_id = _post_id(root, sel) or feed_entry.get("post_id") or (
         "url-" + hashlib.sha256(url.encode()).hexdigest()[:20]
     )
+    sources: dict[str, str] = {}
+    notes: dict[str, str] = {}
     title = _title(root)
-    author, author_url = _author(root, ld)
-    published = _published(root, sel, ld) or feed_entry.get("published", "")
-    # Classic templates show no offset; the feed knows the exact time.
-    if feed_entry.get("published") and "+" not in published[10:] and "-" not in published[10:]:
-        published = feed_entry["published"]
-    updated = _updated(root, ld) or feed_entry.get("updated", "")
-    labels = _labels(root) or feed_entry.get("labels", [])
-
+    sources["title"] = "post-title" if title else ""
+    if not title and feed_entry.get("title"):
+        title, sources["title"] = feed_entry["title"], "feed"
     body = _body(root)
+    author, author_url, sources["author"] = _author(root, ld, body)
+    if not author and feed_entry.get("author"):
+        author, author_url = feed_entry["author"], feed_entry.get("author_url") or ""
+        sources["author"] = "feed"
+    published = _published(root, sel, ld)
+    sources["published"] = "page" if published else ""
+    # Classic templates show no offset; the feed knows the exact time.
+    if feed_entry.get("published") and (not published or (
+            "+" not in published[10:] and "-" not in published[10:] and not published.endswith("Z"))):
+        published, sources["published"] = feed_entry["published"], "feed"
+    updated = _updated(root, ld) or feed_entry.get("updated", "")
+    # Labels from every place the blog states them for this post; the union where they differ.
+    labels, sources["labels"], said = merge_labels([
+        ("labels-line", _labels(root, body)), ("feed", list(feed_entry.get("labels") or []))])
+    if said:
+        notes["labels"] = said
+
     body_html = ""
     images: list[Image] = []
     if body is not None:
@@ -301,6 +316,8 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
         comments=comments,
         comment_count=feed_entry.get("comment_count"),
         fetched_url=response.url,
+        sources={k: v for k, v in sources.items() if v},
+        notes=notes,
     )
 
 
@@ -345,17 +362,26 @@ def _title(root: Selector) -> str:
     return clean_text(" ".join(heading[0].xpath(".//text()").getall()))
 
 
-def _author(root: Selector, ld: dict) -> tuple[str, str]:
-    for query in (
-        ".//*[@itemprop='author']//*[@itemprop='name']//text()",
-        ".//*[contains(@class, 'post-author')]//*[contains(@class, 'fn')]//text()",
-        ".//*[contains(@class, 'post-author')]//a[contains(@class, 'g-profile')]//text()",
+def _author(root: Selector, ld: dict, body: Selector | None) -> tuple[str, str, str]:
+    """(name, profile URL, evidence) of the post's author, from the post's byline, never
+    from its body or its comments."""
+    name, evidence = "", ""
+    for query, found_by in (
+        (".//*[@itemprop='author']//*[@itemprop='name']", "itemprop-author"),
+        (".//*[contains(@class, 'post-author')]//*[contains(@class, 'fn')]", "post-author"),
+        (".//*[contains(@class, 'post-author')]//a[contains(@class, 'g-profile')]", "post-author"),
+        # Awesome Inc. and other layouts: "par <span class='fn'>André</span>" (hCard)
+        (".//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]", "span.fn"),
     ):
-        name = clean_text(" ".join(root.xpath(query).getall()))
+        for node in root.xpath(query):
+            if _inside(node, body) or _inside_comments(node):
+                continue
+            name = clean_text(" ".join(node.xpath(".//text()").getall()))
+            if name:
+                evidence = found_by
+                break
         if name:
             break
-    else:
-        name = ""
     url = (
         root.xpath(".//*[@itemprop='author']//meta[@itemprop='url']/@content").get()
         or root.xpath(".//*[contains(@class, 'post-author')]//a/@href").get()
@@ -368,6 +394,7 @@ def _author(root: Selector, ld: dict) -> tuple[str, str]:
         if isinstance(author, dict):
             name = clean_text(author.get("name"))
             url = url or author.get("url") or ""
+            evidence = "json-ld" if name else ""
     if not name:
         # Classic: "posted by NAME at 9:23 PM" in the footer.
         footer = clean_text(" ".join(root.css(".post-footer, .post-author, .byline").xpath(".//text()").getall()))
@@ -377,7 +404,32 @@ def _author(root: Selector, ld: dict) -> tuple[str, str]:
         if m:
             name = m.group(1).strip()
             url = url or root.css(".post-footer a[href*='/profile/']::attr(href)").get() or ""
-    return name, url.strip()
+            evidence = "byline"
+    return name, url.strip(), evidence
+
+
+def _inside(node: Selector, container: Selector | None) -> bool:
+    """Is the element ``node`` within ``container``?"""
+    if container is None:
+        return False
+    element, target = node.root, container.root
+    while element is not None:
+        if element is target:
+            return True
+        element = element.getparent()
+    return False
+
+
+COMMENTS = re.compile(r"(?:^|\s)(?:comments?|comment-thread|comment-holder|comments-content)(?:\s|$)")
+
+
+def _inside_comments(node: Selector) -> bool:
+    element = node.root
+    while element is not None:
+        if COMMENTS.search(element.get("class") or "") or element.get("id") in ("comments", "comment-holder"):
+            return True
+        element = element.getparent()
+    return False
 
 
 def _stated_time(root: Selector, ld: dict, kind: str) -> str:
@@ -418,10 +470,14 @@ def _updated(root: Selector, ld: dict) -> str:
     return _stated_time(root, ld, "updated")
 
 
-def _labels(root: Selector) -> list[str]:
-    """Exact label names, in the order shown (the link text; the URL when it has none)."""
+def _labels(root: Selector, body: Selector | None) -> list[str]:
+    """Exact label names from the post's own labels line, in the order shown (the link text;
+    the URL when it has none). Never from links in the post's text or its comments: a body
+    that links to ``/search/label/jingles`` does not give the post that label."""
     names: list[str] = []
     for a in root.xpath(".//a[contains(@href, '/search/label/')]"):
+        if _inside(a, body) or _inside_comments(a):
+            continue
         name = clean_text(" ".join(a.xpath(".//text()").getall())).rstrip(",").strip()
         if not name:
             m = LABEL_PATH.match(unquote(urlsplit(a.attrib.get("href", "")).path))
@@ -429,6 +485,29 @@ def _labels(root: Selector) -> list[str]:
         if name and name not in names:
             names.append(name)
     return names
+
+
+def label_listing(response) -> tuple[str, list[str]]:
+    """(label, post URLs) on one of the blog's label pages (``/search/label/X`` and its
+    "Older posts" pages): the posts of its main column, not those of sidebar widgets."""
+    m = LABEL_PATH.match(unquote(urlsplit(response.url).path))
+    if not m:
+        return "", []
+    urls = []
+    for post in response.selector.xpath(
+            "//*[contains(concat(' ', normalize-space(@class), ' '), ' blog-posts ')]"
+            "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-title ')]//a/@href"
+            " | //*[contains(concat(' ', normalize-space(@class), ' '), ' blog-posts ')]"
+            "//a[contains(concat(' ', normalize-space(@class), ' '), ' timestamp-link ')]/@href").getall():
+        url = canonical(urljoin(response.url, post.strip()))
+        if classify(url) == "post" and url not in urls:
+            urls.append(url)
+    # The name as the page states it ("Showing posts with label <b>X</b>"); the address only
+    # when the page does not say (a saved copy's address may carry a ".html" of its own).
+    stated = clean_text(" ".join(response.selector.xpath(
+        "(//*[contains(@class, 'status-msg-body')]//b | //*[contains(@class, 'search-label')])[1]"
+        "//text()").getall()))
+    return stated or re.sub(r"\.html?$", "", m.group(1).strip()), urls
 
 
 def _body(root: Selector) -> Selector | None:
@@ -648,6 +727,8 @@ def parse_feed(response) -> FeedPage:
                 "updated": parse_iso(entry.xpath("a:updated/text()").get()),
                 "labels": entry.xpath("a:category/@term").getall(),
                 "comment_count": int(replies) if replies and replies.isdigit() else None,
+                "author": _feed_author(entry.xpath("a:author/a:name/text()").get()),
+                "author_url": entry.xpath("a:author/a:uri/text()").get() or "",
             }
         )
     if next_url:
@@ -660,6 +741,12 @@ def parse_feed(response) -> FeedPage:
         next_url=next_url or "",
         total=int(total) if total and total.strip().isdigit() else None,
     )
+
+
+def _feed_author(name: str | None) -> str:
+    """Blogger writes "Unknown" for an author whose profile is hidden: no name at all."""
+    name = clean_text(name)
+    return "" if name in ("Unknown", "noreply@blogger.com") else name
 
 
 def feed_page_urls(next_url: str, total: int) -> list[str]:

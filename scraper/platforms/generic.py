@@ -36,6 +36,7 @@ from ..extract.scope import main_scope
 from .base import FeedPage, Link, blog_posting, json_ld_objects
 from .bodies import body_and_images
 from .syndication import parse_syndication
+from .post_evidence import NotAPost, listed_in, one_article, title_disagreement
 
 NAME = "generic"
 # robots.txt names the sitemaps of a site that follows no convention for them
@@ -133,8 +134,13 @@ def classify(url: str) -> str | None:
     return None
 
 
+# Where static generators and blog engines put the feed when no <link rel=alternate> says:
+# Jekyll, Hugo, Pelican (and many others), tried in turn until one answers.
+FEED_PATHS = ("/feed.xml", "/index.xml", "/feeds/all.atom.xml", "/atom.xml", "/rss.xml", "/feed/")
+
+
 def feed_urls(blog_url: str) -> list[str]:
-    return [urljoin(blog_url, "/feed.xml")]
+    return [urljoin(blog_url, path) for path in FEED_PATHS]
 
 
 def sitemap_urls(blog_url: str) -> list[str]:
@@ -294,15 +300,21 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
     strong = evidence & {"json-ld-article", "og-article", "article-time", "microdata"} or \
         ("h-entry" in evidence and mf)
     dated_url = bool(DATED_POST.match(path))
-    if not strong and not dated_url and not asserted:
-        raise ValueError(f"{response.url}: not a post (no structured data, h-entry or dated address)")
+    listed = listed_in(feed_entry)
+    # The blog's own feed naming the page is evidence enough; its sitemap or a listing
+    # page, when the page has the shape of one article (checked below).
+    needs_shape = not (strong or dated_url or asserted or listed == "feed")
+    if needs_shape and listed not in ("sitemap", "listing"):
+        raise NotAPost(f"{response.url}: not a post (no structured data, h-entry, dated address, "
+                       "or entry in the blog's feed or sitemap)")
     page = Page(response.url, response.text, sel)
     body_el = body_sel.root if body_sel is not None else None
     scope = main_scope(page)
     sources: dict[str, str] = {}
     notes: dict[str, str] = {}
     feed_title = Found(clean_text(feed_entry.get("title")), "feed")
-    found = extract.title(page, precise=[], scope=scope, body=body_el)
+    found = extract.title(page, precise=[], scope=scope, body=body_el,
+                          site_names=[n for n in [feed_entry.get("site_name")] if n])
     if feed_title and (not found or found.note or found.source == "title-tag"):
         found = feed_title  # the blog's own feed over an uncertain document cue
     title = _keep(found, "title", sources, notes)
@@ -316,8 +328,8 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
     if not found and feed_entry.get("published"):
         found = Found(feed_entry["published"], "feed")
     published = _keep(found, "published", sources, notes)
-    if not published and not strong and not asserted:
-        raise ValueError(f"{response.url}: not a post (no date anywhere on the page)")
+    if not published and not strong and not asserted and listed != "feed":
+        raise NotAPost(f"{response.url}: not a post (no date anywhere on the page)")
     updated = _keep(extract.updated(page, precise=[Found(feed_entry.get("updated") or "", "feed")],
                                     scope=scope, body=body_el, like=published), "updated", sources, notes)
     labels = _keep(extract.labels(page, precise=[Found(list(feed_entry.get("labels") or []), "feed")],
@@ -329,6 +341,15 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
         body_html, images = _extracted_body(response.text, response.url, sel, title)
     body_text = html_to_text(body_html)
     sources["body"] = "content-markup" if body_sel is not None else "text-extraction"
+    if needs_shape:
+        why_not = one_article(sel, title, published, word_count(body_text))
+        if why_not:
+            raise NotAPost(f"{response.url}: not a post (listed in the blog's {listed}, but not "
+                           f"shaped like one article: {why_not})")
+    if "title" not in notes:
+        disagreement = title_disagreement(sel)
+        if disagreement:
+            notes["title"] = disagreement
     bid = blog_id_for(response.url)
     return Post(
         id=f"{bid}:{path}",

@@ -53,5 +53,6 @@ def parse_syndication(response, canon, post_id_from_guid=lambda guid: "") -> Fee
             "labels": [clean_text(c) for c in
                        item.xpath("category/text() | category/@term").getall() if clean_text(c)],
             "comment_count": int(comments) if comments and comments.strip().isdigit() else None,
+            "author": clean_text(item.xpath("author/name/text() | creator/text()").get()),
         })
     return FeedPage(entries=entries, next_url="", total=None)

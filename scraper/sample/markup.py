@@ -86,6 +86,8 @@ def body_html(post: SamplePost, blog: SampleBlog, image_origin: str) -> str:
             parts.append(linkify(value) + "<br />\n<br />")
         else:
             parts.append(f"<p>{linkify(value)}</p>")
+    if post.extra_html:
+        parts.append(post.extra_html)
     return "\n".join(parts)
 
 

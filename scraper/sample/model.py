@@ -89,6 +89,7 @@ class SamplePost:
     images: list = field(default_factory=list)           # list[SampleImage]
     image_after: list = field(default_factory=list)      # paragraph index each image follows
     comments: list = field(default_factory=list)         # list[SampleComment]
+    extra_html: str = ""      # markup appended to the body as written (e.g. a link to a label page)
 
     @property
     def path(self) -> str:
@@ -115,7 +116,7 @@ class SampleBlog:
     blog_id: str
     title: str
     description: str = ""
-    template: str = "layout"          # "classic" | "layout" | "contempo"
+    template: str = "layout"          # "classic" | "layout" | "contempo" | "awesome"
     posts: list = field(default_factory=list)
     page_size: int = 7                # posts on home / search / archive pages
     label_page_size: int = 20         # real Blogger label pages default to 20

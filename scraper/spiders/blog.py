@@ -23,8 +23,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionDone, ConnectionLost
 
 from .. import images, platforms, store
-from ..items import Blog, FeedEntries, Fetch, ImageFailure, ImageFile, PostComments, PostSeen
+from ..items import (Blog, FeedEntries, Fetch, ImageFailure, ImageFile, LabelListing, PostComments,
+                     PostSeen)
 from ..dates import utc_instant
+from ..platforms.post_evidence import listed_in
 from ..urls import check_url, host, origin
 
 # Lower numbers are fetched later: posts first, then feeds, listings last, so
@@ -86,6 +88,10 @@ class Site:
     posts_pending: int = 0  # post pages asked for and not answered: the read-ahead
     feed_page_size: int = 25
     feed_fallbacks: list = field(default_factory=list)  # feeds to try if the first cannot be read
+    # Pages refused as posts while the feed is still being read: the feed may yet name
+    # them (then they are asked for again, as listed there); the refusal stands otherwise.
+    held_refusals: dict = field(default_factory=dict)  # post URL → its Fetch
+    name: str = ""  # the blog's own name: a page whose <title> is only this names no post
 
 
 class BlogSpider(scrapy.Spider):
@@ -161,6 +167,7 @@ class BlogSpider(scrapy.Spider):
             return
         site.blog_record = record
         site.blog_id = record["id"]
+        site.name = record.get("title") or ""
         if self.full:
             site.mode = "full"
         elif record.get("last_complete_crawl"):
@@ -257,8 +264,9 @@ class BlogSpider(scrapy.Spider):
             headers["If-Modified-Since"] = known["last_modified"]
         return headers
 
-    def _post_request(self, site: Site, url: str, reason: str = "discovered"):
-        """Ask for a post page unless this run's mode says the archive's copy will do."""
+    def _post_request(self, site: Site, url: str, reason: str = "discovered", listed: dict | None = None):
+        """Ask for a post page unless this run's mode says the archive's copy will do.
+        ``listed``: where the blog names it (its feed entry, sitemap, a listing page)."""
         if self._key(site, url) in site.seen:
             return None  # each listing page names many posts again: skip the store lookups
         if site.mode in ("discover", "incremental"):
@@ -272,6 +280,8 @@ class BlogSpider(scrapy.Spider):
                 reason = "new"
         elif site.mode == "full":
             reason = "revalidate" if store.post_state(self.archive, url) else "new"
+        if listed:
+            return self._request(site, url, "post", reason=reason, listed=listed)
         return self._request(site, url, "post", reason=reason)
 
     # -- callbacks -------------------------------------------------------------
@@ -322,10 +332,22 @@ class BlogSpider(scrapy.Spider):
 
         post_id = ""
         if platform.classify(response.url) == "post" or role == "post":
+            # What the blog said of this page where it was found (its feed entry, its
+            # sitemap, a listing): evidence that it is a post, and fields its page may lack.
+            listed = dict(response.meta.get("listed") or {})
+            if listed_in(listed) != "feed" and platform.canonical(response.url) in site.listed:
+                listed["listed_in"] = "feed"  # found elsewhere first; the feed names it too
+            if site.name:
+                listed["site_name"] = site.name
             try:
-                post = platform.parse_post(response)
-            except ValueError as e:
-                yield self._fetch(response, role, error="parse_error", message=str(e))
+                post = platform.parse_post(response, listed)
+            except ValueError as e:  # the evidence rule refused it: counted with its reason
+                refusal = self._fetch(response, role, error="not_a_post",
+                                      message=str(e).removeprefix(f"{response.url}: "))
+                if site.feed_running and listed_in(listed) != "feed":
+                    site.held_refusals[platform.canonical(response.url)] = refusal
+                else:
+                    yield refusal
                 return
             post_id = post.id
             yield post
@@ -337,6 +359,11 @@ class BlogSpider(scrapy.Spider):
             # The feed lists every post (or is being read: if it falls short, the listing
             # pages held back meanwhile are walked): a post page's links add nothing.
             return
+
+        listing = getattr(platform, "label_listing", None)
+        label, listed = listing(response) if listing and not post_id else ("", [])
+        if label and listed:
+            yield LabelListing(blog_id=site.blog_id, label=label, url=response.url, post_urls=listed)
 
         new_posts = 0
         fresh = 0  # posts this page shows that no page showed before in this run
@@ -352,7 +379,8 @@ class BlogSpider(scrapy.Spider):
                 if key not in site.shown:
                     site.shown.add(key)
                     fresh += 1
-                request = self._post_request(site, link.url)
+                request = self._post_request(
+                    site, link.url, listed={"listed_in": "listing"} if role in LISTING_ROLES else None)
                 if request is not None:
                     new_posts += 1
                     yield request
@@ -383,6 +411,7 @@ class BlogSpider(scrapy.Spider):
         site.seen |= {self._key(site, u) for u in [site.seed, response.url]}
         blog = site.platform.parse_blog(response)
         site.blog_id = site.blog_id or blog.id
+        site.name = blog.title
         blog.id = site.blog_id
         yield blog
         yield from self._feed_requests(site, blog.url, blog.feed_url)
@@ -471,8 +500,12 @@ class BlogSpider(scrapy.Spider):
             if site.mode == "incremental" and not census:
                 more = self._changed_entry(site, entry, more)
                 request = self._changed_request(site, entry)
+            elif entry["url"] in site.held_refusals:  # refused before the feed named it
+                del site.held_refusals[entry["url"]]
+                request = self._request(site, entry["url"], "post", force=True, reason="listed-in-feed",
+                                        listed={**entry, "listed_in": "feed"})
             else:
-                request = self._post_request(site, entry["url"])
+                request = self._post_request(site, entry["url"], listed={**entry, "listed_in": "feed"})
             if request is not None:
                 yield request
         if site.mode == "incremental" and not census and response.meta.get("reason") == "changes":
@@ -569,6 +602,8 @@ class BlogSpider(scrapy.Spider):
         """The feed is read (or failed): drop the waiting listing pages if it listed everything."""
         site.feed_running = False
         site.feed_complete = site.feed_complete or complete
+        refusals, site.held_refusals = site.held_refusals, {}
+        yield from refusals.values()
         waiting, site.deferred = site.deferred, []
         if site.feed_complete:
             listings = [w for w in waiting if w[1] in LISTING_ROLES]
@@ -609,12 +644,13 @@ class BlogSpider(scrapy.Spider):
 
     def _changed_request(self, site: Site, entry: dict):
         state = store.post_state(self.archive, entry["url"])
+        listed = {**entry, "listed_in": "feed"}
         if state is None:
-            return self._request(site, entry["url"], "post", reason="new")
+            return self._request(site, entry["url"], "post", reason="new", listed=listed)
         seen_change = utc_instant(state["feed_updated"] or state["updated"])
         changed = utc_instant(entry.get("updated"))
         if state["gone_at"] or seen_change is None or (changed and changed > seen_change):
-            return self._request(site, entry["url"], "post", reason="changed-in-feed")
+            return self._request(site, entry["url"], "post", reason="changed-in-feed", listed=listed)
         return None
 
     def _check_deletions(self, site: Site, total: int | None):
@@ -668,7 +704,7 @@ class BlogSpider(scrapy.Spider):
             if sitemap.type == "sitemapindex":
                 request = self._request(site, url, "sitemap")
             elif site.platform.classify(url) == "post":
-                request = self._post_request(site, url)
+                request = self._post_request(site, url, listed={"listed_in": "sitemap"})
             else:
                 request = None
             if request is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-FAMILIES = ("classic", "layout", "contempo")
+FAMILIES = ("classic", "layout", "contempo", "awesome")
 
 
 def render_page(blog, page, origin: str, image_origin: str, sidebar) -> str:

@@ -8,8 +8,10 @@ from ..pages import iso
 from ..widgets import archive_widget, labels_widget, links_widget
 
 
-def render(blog, page, origin, image_origin, sidebar) -> str:
+def render(blog, page, origin, image_origin, sidebar, post_markup=None) -> str:
+    """``post_markup``: a layout theme's own rendering of one post (default: Simple/Watermark)."""
     loc = blog.locale
+    post_markup = post_markup or _post
     post = page.post
     out = ["<!DOCTYPE html>",
            "<html class='v2' dir='ltr' xmlns='http://www.w3.org/1999/xhtml' xmlns:b='http://www.google.com/2005/gml/b' "
@@ -42,7 +44,7 @@ def render(blog, page, origin, image_origin, sidebar) -> str:
             out.append("<div class=\"date-outer\">\n<h2 class='date-header'><span>"
                        f"{esc(locales.date_header(p.published, loc))}</span></h2>\n<div class=\"date-posts\">")
             last_day = day
-        out.append(_post(blog, p, origin, image_origin, single=page.kind == "post"))
+        out.append(post_markup(blog, p, origin, image_origin, single=page.kind == "post"))
     if last_day is not None:
         out.append("</div></div>")
     out.append("</div>")

@@ -1,0 +1,91 @@
+"""Blogger labels and authors from every place the blog states them, never from a post's text.
+
+An Awesome Inc. blog whose post pages show no labels line and name the author only in
+``<span class='fn'>``: labels from the feed's ``<category term>`` (and, with the feed
+switched off, from the blog's label pages), the author from the byline (or the feed).
+A classic-template post whose text links to a label page does not get that label.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from scrapy.http import HtmlResponse
+
+from scraper.platforms import blogger
+from scraper.sample import make_blog
+from scraper.sample.pages import resolve
+from scraper.sample.server import BlogServer
+from scraper.sample.templates import render_page
+
+from conftest import crawl
+
+
+def _rows(db, sql, params=()):
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute(sql, params)]
+    conn.close()
+    return rows
+
+
+def _awesome_blog(**knobs):
+    return make_blog("awesome", n_posts=12, seed=5, locale="fr", images=False, comments=False, **knobs)
+
+
+def test_awesome_inc_labels_from_the_feed_and_author_from_the_byline(tmp_path):
+    blog = _awesome_blog()
+    db = tmp_path / "awesome.db"
+    with BlogServer(blog) as server:
+        crawl(server.url, db)
+        origin = server.origin
+    posts = {r["url"]: r for r in _rows(db, "SELECT * FROM posts")}
+    assert len(posts) == len(blog.posts)
+    for post in blog.posts:
+        got = posts[origin + post.path]
+        assert json.loads(got["labels"]) == post.labels, post.path
+        assert got["author"] == post.author
+        sources = json.loads(got["sources"])
+        assert sources["labels"] == "feed" and sources["author"] == "post-author", sources
+    authors = {r["name"] for r in _rows(db, "SELECT name FROM authors")}
+    assert authors == {p.author for p in blog.posts}
+    stored = _rows(db, "SELECT p.url, l.name FROM post_labels pl JOIN posts p ON p.id = pl.post_id "
+                       "JOIN labels l ON l.id = pl.label_id")
+    assert len(stored) == sum(len(p.labels) for p in blog.posts)
+    warnings = json.loads(_rows(db, "SELECT warnings FROM crawls")[0]["warnings"])
+    untitled = [origin + p.path for p in blog.posts if not p.title]
+    assert warnings == ({"post_without_title": {"count": len(untitled), "examples": untitled}}
+                        if untitled else {})
+
+
+def test_without_a_feed_labels_come_from_the_blogs_label_pages(tmp_path):
+    blog = _awesome_blog(feed_enabled=False)
+    db = tmp_path / "awesome-nofeed.db"
+    with BlogServer(blog) as server:
+        crawl(server.url, db)
+        origin = server.origin
+    posts = {r["url"]: r for r in _rows(db, "SELECT * FROM posts")}
+    assert len(posts) == len(blog.posts)
+    for post in blog.posts:
+        got = posts[origin + post.path]
+        assert sorted(json.loads(got["labels"])) == sorted(post.labels), post.path
+        if post.labels:
+            assert json.loads(got["sources"])["labels"] == "label-page"
+    listed = _rows(db, "SELECT COUNT(*) AS n FROM label_listings")[0]["n"]
+    assert listed == sum(len(p.labels) for p in blog.posts)
+
+
+def test_a_link_to_a_label_page_inside_the_text_is_not_a_label():
+    blog = make_blog("classic", n_posts=4, seed=2, images=False)
+    post = blog.posts[1]
+    post.extra_html = ('<p>Listen to some of our past <a href="/search/label/jingles">jingles</a> '
+                       'while you read.</p>')
+    blog.touch()
+    origin = "http://blog.test"
+    page = resolve(blog, post.path, {})
+    html = render_page(blog, page, origin, "http://img.test", lambda make: make())
+    parsed = blogger.parse_post(HtmlResponse(url=origin + post.path, body=html.encode("utf-8")))
+    assert "jingles" in parsed.body_text
+    assert parsed.labels == post.labels
+    assert "jingles" not in parsed.labels
