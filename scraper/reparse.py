@@ -112,7 +112,10 @@ def _reparse_post(db, folder, capture: dict, dry_run: bool, run_id, changes: Cou
     try:
         record = read_record(folder, capture["warc_file"], capture["offset"])
         platform = platforms.by_name(capture["platform"])
-        post = platform.parse_post(_response(record.url or url, record))
+        # listed in the blog's feed: evidence that the page is a post, and its title and date
+        listed = store.feed_entry(db, url)
+        post = platform.parse_post(_response(record.url or url, record),
+                                   {**listed, "listed_in": "feed"} if listed else None)
     except (OSError, ValueError, KeyError) as e:
         error("reparse_error", url, f"{type(e).__name__}: {e}")
         return

@@ -1007,6 +1007,16 @@ def save_label_listing(db: sqlite_utils.Database, blog_id: str, label: str, list
             _restate(db, url)
 
 
+def feed_entry(db: sqlite_utils.Database, url: str) -> dict | None:
+    """What the blog's feed said of this post URL (title, times, labels, author), if it listed it."""
+    row = _one(db, "SELECT url, post_id, title, published, updated, labels, author, author_url "
+                   "FROM feed_entries WHERE url = ?", [url])
+    if row is None:
+        return None
+    row["labels"] = json.loads(row["labels"] or "[]")
+    return {k: v for k, v in row.items() if v not in (None, "")}
+
+
 def image_known(db: sqlite_utils.Database, url: str) -> bool:
     return db["image_urls"].count_where("url = ?", [url]) > 0
 
