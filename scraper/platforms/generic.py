@@ -459,6 +459,8 @@ def _trimmed(body_html: str, images: list, text: str, url: str, title: str):
     import trafilatura
 
     words = WORDS.findall(html_to_text(body_html).lower())
+    if not words and not images:  # the post's own container, empty: the post has no text
+        return body_html, images  # (not the page's menus, which extraction would find instead)
     extracted = trafilatura.extract(text, url=url, output_format="html", include_images=True,
                                     include_links=True, include_comments=False)
     inner = _drop_title(re.sub(r"(?s)^.*?<body>|</body>.*$", "", extracted or ""), title)
