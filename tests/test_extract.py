@@ -107,3 +107,18 @@ def test_a_content_container_that_does_not_hold_the_text_is_not_the_body():
     post = generic.parse_post(HtmlResponse(url="https://n.example/news/ferry-strike",
                                            body=html.encode(), encoding="utf-8"))
     assert " ".join(" ".join(paragraphs).split()) in " ".join(post.body_text.split())
+
+
+def test_a_byline_at_the_top_of_extracted_text_is_not_the_body():
+    # A publishing platform's story: no content markup, the byline and date line sit among
+    # the paragraphs; the extracted text begins with the first paragraph, not with them.
+    from scrapy.http import HtmlResponse
+
+    from scraper import platforms
+    from scraper.sample.themes import ThemePost, make_posts, medium_like
+
+    post: ThemePost = make_posts(1, 3)[0]
+    url = f"https://ledger.example/p/{post.slug}"
+    got = platforms.extract_post(HtmlResponse(url=url, body=medium_like(post, url).encode(), encoding="utf-8"))[1]
+    assert got.sources["body"] == "text-extraction"
+    assert got.body_text.split("\n\n")[0] == post.paragraphs[0], got.body_text[:120]

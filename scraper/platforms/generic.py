@@ -339,6 +339,7 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
         body_html, images = _trimmed(body_html, images, response.text, response.url, title)
     else:
         body_html, images = _extracted_body(response.text, response.url, sel, title)
+        body_html = _without_byline(body_html, author)
     body_text = html_to_text(body_html)
     sources["body"] = "content-markup" if body_sel is not None else "text-extraction"
     if needs_shape:
@@ -372,6 +373,39 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
         sources=sources,
         notes=notes,
     )
+
+
+BYLINE_WORDS = 12
+
+
+def _without_byline(body_html: str, author: str) -> str:
+    """Extracted text can begin with the post's byline or date line ("Marta Ibáñez",
+    "4 min read · Jul 14, 2021"): a short block among the first few naming the author or a
+    date is meta, not text."""
+    import lxml.html
+
+    from ..extract.dates import WRITTEN_DATE
+
+    if not body_html:
+        return body_html
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    leaves = [el for el in root.iter() if isinstance(el.tag, str) and el is not root
+              and (el.text or "").strip()][:4]
+    for leaf in leaves:
+        if leaf.getparent() is None or leaf.tag in ("figcaption", "blockquote", "img"):
+            continue
+        block = next((a for a in [leaf, *leaf.iterancestors()] if a.tag in BLOCKS), None)
+        if block is None or block is root or root not in block.iterancestors():
+            continue  # no block of its own, or already gone with an earlier one
+        text = clean_text(block.text_content())
+        if len(text.split()) <= BYLINE_WORDS and (
+                (author and clean_text(author) in text) or WRITTEN_DATE.search(text)):
+            block.drop_tree()
+    lead = (root.text or "").replace("&", "&amp;").replace("<", "&lt;")
+    return lead + "".join(lxml.html.tostring(c, encoding="unicode") for c in root)
+
+
+BLOCKS = {"p", "div", "li", "h2", "h3", "h4", "h5", "h6", "section", "header"}
 
 
 def _without_meta(body_sel) -> str:
