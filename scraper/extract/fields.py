@@ -285,6 +285,8 @@ def labels(page, precise: Iterable[Found] = (), scope=None, body=None,
         return Found([], "")
     given = [set(clean_text(v) for v in f.value) for f in sources if f]
     note = ""
-    if len(given) > 1 and any(g != given[0] for g in given[1:]):
+    # A source naming labels the first one lacks is a disagreement; one naming fewer
+    # (JSON-LD keywords listing only the tags) is not.
+    if len(given) > 1 and any(g - given[0] for g in given[1:]):
         note = "; ".join(f"{f.source}: {', '.join(f.value)}" for f in sources if f)
     return Found(list(dict.fromkeys(names)), "+".join(dict.fromkeys(used)), note)
