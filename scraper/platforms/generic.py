@@ -493,13 +493,15 @@ def _trimmed(body_html: str, images: list, text: str, url: str, title: str):
     import trafilatura
 
     words = WORDS.findall(html_to_text(body_html).lower())
-    if not words and not images:  # the post's own container, empty: the post has no text
-        return body_html, images  # (not the page's menus, which extraction would find instead)
     extracted = trafilatura.extract(text, url=url, output_format="html", include_images=True,
                                     include_links=True, include_comments=False)
     inner = _drop_title(re.sub(r"(?s)^.*?<body>|</body>.*$", "", extracted or ""), title)
     found = WORDS.findall(html_to_text(inner).lower())
     if not found:
+        return body_html, images
+    if not words and not images and len(found) < ARTICLE_WORDS:
+        # The post's own container, empty: the post has no text (what extraction finds
+        # besides is the page's menus); an article's worth of text elsewhere is the post.
         return body_html, images
     if len(words) < SHORT_CONTAINER * len(found):
         return body_and_images(inner, url)
@@ -513,6 +515,7 @@ def _trimmed(body_html: str, images: list, text: str, url: str, title: str):
 # than LONG_CONTAINER times the words, around the same text, holds boxes besides it.
 SHORT_CONTAINER, LONG_CONTAINER, SAME_TEXT = 0.5, 1.05, 0.9
 ARTICLE_LONGER = 1.1
+ARTICLE_WORDS = 50
 
 
 def _article_body(outer: str, title: str) -> str:
