@@ -103,3 +103,8 @@ def test_a_crawl_of_a_theme_blog_stores_what_its_pages_show(theme, tmp_path):
         assert json.loads(got["labels"]) == want["labels"]
         if want["author_marked"]:
             assert got["author"] == want["author"]
+        # Stored with the evidence that gave each field (Datasette shows it).
+        sources = json.loads(got["sources"])
+        assert sources.get("title") and sources.get("published") and sources.get("labels"), sources
+        if theme == "simply-static-export":
+            assert (sources["title"], sources["published"]) == ("title-tag", "date-text")
