@@ -11,6 +11,7 @@ out, so no local queue can bunch requests up after it.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 
@@ -52,11 +53,15 @@ class GatedHTTPHandler(HTTP11DownloadHandler):
         super().__init__(crawler)
         self.gate = HostGate(connect(crawler.settings.get("BLOGARCHIVE_REDIS_URL")),
                              host_interval(crawler.settings))
+        # One waiter per host in this process asks Redis; the others queue behind it, so a
+        # freed key does not wake a herd whose calls would delay the request that won it.
+        self.waiting: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def download_request(self, request):
-        for _ in range(100_000):  # bounded: each key frees itself after one interval
-            wait = self.gate.wait(request.url)
-            if wait <= 0:
-                break
-            await asyncio.sleep(wait)
+        async with self.waiting[host(request.url)]:
+            for _ in range(100_000):  # bounded: each key frees itself after one interval
+                wait = self.gate.wait(request.url)
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
         return await super().download_request(request)
