@@ -57,7 +57,7 @@ def measure(name: str, url: str, db: Path) -> dict:
     return row
 
 
-def fixture_rows(workdir: Path) -> list[dict]:
+def fixture_rows(workdir: Path, only: str = "") -> list[dict]:
     from scraper.sample import make_blog
     from scraper.sample.generators import GeneratorServer, make_generator_blog
     from scraper.sample.server import BlogServer
@@ -69,14 +69,19 @@ def fixture_rows(workdir: Path) -> list[dict]:
         ("hugo gaps", lambda: make_generator_blog("hugo", n_posts=40, gaps=True)),
         ("pelican gaps", lambda: make_generator_blog("pelican", n_posts=40, gaps=True)),
     ):
+        if only not in name:
+            continue
         blog = make()
         with GeneratorServer(blog) as server:
             rows.append(measure(name, server.url, workdir / f"{name.replace(' ', '-')}.db"))
     blog = make_generator_blog("hugo", n_posts=40)
     blog.feed = False
-    with GeneratorServer(blog) as server:
-        rows.append(measure("hugo, no feed", server.url, workdir / "hugo-nofeed.db"))
+    if only in "hugo, no feed":
+        with GeneratorServer(blog) as server:
+            rows.append(measure("hugo, no feed", server.url, workdir / "hugo-nofeed.db"))
     for name, knobs in (("awesome inc.", {}), ("awesome inc., no feed", {"feed_enabled": False})):
+        if only not in name:
+            continue
         blog = make_blog("awesome", n_posts=40, seed=5, locale="fr", images=False, **knobs)
         with BlogServer(blog) as server:
             rows.append(measure(name, server.url, workdir / f"awesome{len(knobs)}.db"))
@@ -107,11 +112,12 @@ def corpus_rows(workdir: Path) -> list[dict]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-corpus", action="store_true")
+    parser.add_argument("--only", default="", help="fixture blogs whose name holds this (implies --no-corpus)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(benchlib.ROOT))
     workdir = Path(tempfile.mkdtemp(prefix="bench-fields-"))
-    rows = fixture_rows(workdir) + ([] if args.no_corpus else corpus_rows(workdir))
+    rows = fixture_rows(workdir, args.only) + ([] if args.no_corpus or args.only else corpus_rows(workdir))
     columns = ["blog", "rc", "posts", "titled", "dated", "labelled", "weak_title", "weak_date", "warnings",
                "wall_s"]
     for row in rows:

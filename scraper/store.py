@@ -979,10 +979,16 @@ def _stated_elsewhere(db: sqlite_utils.Database, url: str, post: dict) -> dict:
     for source, names in stated.items():
         if not names:
             continue
+        others = [t for t in own.split("+") if t and t != source]
+        if source == "label-page":
+            # label pages come one by one: only a label none of the others gave is a disagreement
+            disagrees = any(n not in labels for n in names)
+        else:  # the feed entry states the post's labels whole
+            disagrees = set(names) != set(labels)
+        if labels and others and disagrees:
+            differ.append(f"{source}: {', '.join(names)}")
         if source not in own.split("+"):
             own = f"{own}+{source}" if own else source
-        if labels and set(names) != set(labels):
-            differ.append(f"{source}: {', '.join(names)}")
         labels += [n for n in names if n not in labels]
     if own:
         post["sources"]["labels"] = own

@@ -89,3 +89,29 @@ def test_a_link_to_a_label_page_inside_the_text_is_not_a_label():
     assert "jingles" in parsed.body_text
     assert parsed.labels == post.labels
     assert "jingles" not in parsed.labels
+
+
+def test_label_pages_that_agree_with_each_other_are_no_disagreement(tmp_path):
+    blog = _awesome_blog(feed_enabled=False)
+    db = tmp_path / "awesome-nofeed.db"
+    with BlogServer(blog) as server:
+        crawl(server.url, db)
+    assert _rows(db, "SELECT COUNT(*) AS n FROM posts WHERE notes IS NOT NULL")[0]["n"] == 0
+    assert "labels_disagree" not in json.loads(_rows(db, "SELECT warnings FROM crawls")[0]["warnings"])
+
+
+def test_a_label_page_listing_a_post_under_a_label_its_page_does_not_show_is_noted(tmp_path):
+    from scraper import store
+
+    db = store.open_db(tmp_path / "a.db")
+    store.save_blog(db, {"id": "b1", "url": "http://blog.test/", "platform": "blogger"})
+    post = {"id": "p1", "blog_id": "b1", "url": "http://blog.test/2020/01/a.html", "title": "A",
+            "body_html": "<p>x</p>", "labels": ["Ferries"], "sources": {"labels": "labels-line"}}
+    store.save_post(db, post)
+    store.save_label_listing(db, "b1", "Ferries", "http://blog.test/search/label/Ferries", [post["url"]])
+    assert db["posts"].get("p1")["notes"] is None
+    store.save_label_listing(db, "b1", "Trains", "http://blog.test/search/label/Trains", [post["url"]])
+    row = db["posts"].get("p1")
+    assert json.loads(row["labels"]) == ["Ferries", "Trains"]
+    assert json.loads(row["sources"])["labels"] == "labels-line+label-page"
+    assert "label-page: Ferries, Trains" in json.loads(row["notes"])["labels"]
