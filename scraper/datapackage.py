@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .tables import JSON_COLUMNS, is_time_column, table_columns
+from .tables import JSON_COLUMNS, READ_THROUGH, is_time_column, table_columns, table_source
 
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/jsonl",
                "parquet": "application/vnd.apache.parquet"}
@@ -55,9 +55,11 @@ def field_type(column: dict, fmt: str, blob: bool) -> dict:
 def resource(conn: sqlite3.Connection, entry: dict, fmt: str, exported: set[str],
              descriptions: tuple[dict, dict], encoding: str = "utf-8") -> dict:
     table = entry["name"]
-    columns = {c["name"]: c for c in table_columns(conn, table)}
+    columns = {c["name"]: c for c in table_source(conn, table)[1]}
+    columns.update({c["name"]: c for c in table_columns(conn, table)})  # its key and types
     blobs = set(entry.get("blob_columns") or {})
-    notes = descriptions[1].get(table, {})
+    # posts.csv holds the bodies of post_bodies: described where the view is
+    notes = {**descriptions[1].get(READ_THROUGH.get(table), {}), **descriptions[1].get(table, {})}
     fields = []
     instants = entry.get("utc_timestamp_columns") or {}
     for name in entry["columns"]:

@@ -40,8 +40,8 @@ import click
 
 from . import datapackage, export_parquet, spreadsheet
 from .progress import live, steps
-from .tables import (JSON_COLUMNS, blob_columns, connect_readonly, exported_tables, order_by,
-                     sha256_file, table_columns)
+from .tables import (JSON_COLUMNS, READ_WITHIN, blob_columns, connect_readonly, exported_tables,
+                     omitted_reason, sha256_file, table_source)
 
 FORMATS = ("csv", "jsonl", "parquet", "sqlite", "xlsx", "wacz")
 CSV_NOTE = ("UTF-8, RFC 4180 (comma, double-quote, CRLF), header row; "
@@ -63,11 +63,11 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
         tables, skipped = exported_tables(conn)
         out.mkdir(parents=True, exist_ok=True)  # once the archive has been read: no empty folder
         for table in tables:
-            columns = table_columns(conn, table)
-            blob_cols = blob_columns(conn, table, columns)
+            source, columns, order = table_source(conn, table)
+            blob_cols = blob_columns(conn, source, columns)
             names = [c["name"] for c in columns if not (blobs == "omit" and c["name"] in blob_cols)]
             select = ", ".join(f'"{n}"' for n in names)
-            cursor = conn.execute(f'select {select} from "{table}" order by {order_by(columns)}')
+            cursor = conn.execute(f'select {select} from "{source}" order by {order}')
             path = out / f"{table}.{fmt}"
             facts = {}
             if fmt == "parquet":
@@ -103,8 +103,7 @@ def export_tables(db_path: Path, out: Path, fmt: str, blobs: str = "base64",
         conn.execute("COMMIT")
     finally:
         conn.close()
-    manifest["omitted"] = {t: "full-text index (derived from posts/comments; rebuild with "
-                              "sqlite-utils enable-fts)" for t in skipped}
+    manifest["omitted"] = {t: omitted_reason(t, "{}." + fmt) for t in skipped}
     if fmt == "csv":
         manifest["csv"] = CSV_NOTE
         if spreadsheet_safe:
@@ -230,7 +229,8 @@ def export_sqlite(db_path: Path, out: Path, force: bool = False) -> dict:
         check = snap.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise click.ClickException(f"snapshot failed its check: {check}")
-        tables, _ = exported_tables(snap)
+        tables, skipped = exported_tables(snap)
+        tables += [t for t in skipped if t in READ_WITHIN]  # a snapshot holds them as tables
         counts = {t: snap.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}
     finally:
         snap.close()

@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from .tables import (blob_columns, connect_readonly, exported_tables, is_link_column,
-                     is_time_column, order_by, sha256_file, table_columns)
+                     is_time_column, omitted_reason, sha256_file, table_source)
 
 MAX_CELL = 32_767
 MAX_ROWS = 1_048_576
@@ -161,8 +161,8 @@ def export_xlsx(db_path: Path, out: Path, with_bodies: bool = False, force: bool
         conn.execute("BEGIN")  # one snapshot for every sheet
         tables, skipped = exported_tables(conn)
         for table in sorted(tables, key=lambda t: (t not in FIRST_SHEETS, FIRST_SHEETS.get(t, 0), t)):
-            columns = table_columns(conn, table)
-            leave = set(blob_columns(conn, table, columns))
+            source, columns, order = table_source(conn, table)
+            leave = set(blob_columns(conn, source, columns))
             for name in leave:
                 manifest["left_out"][f"{table}.{name}"] = "image bytes (BLOB)"
             if not with_bodies:
@@ -173,7 +173,7 @@ def export_xlsx(db_path: Path, out: Path, with_bodies: bool = False, force: bool
             names = [c["name"] for c in columns if c["name"] not in leave]
             sheet = Sheet(workbook, formats, budget, table, names)
             select = ", ".join(f'"{n}"' for n in names)
-            for row in conn.execute(f'select {select} from "{table}" order by {order_by(columns)}'):
+            for row in conn.execute(f'select {select} from "{source}" order by {order}'):
                 sheet.add(row)
                 if on_rows is not None:
                     on_rows(1)
@@ -186,7 +186,7 @@ def export_xlsx(db_path: Path, out: Path, with_bodies: bool = False, force: bool
     finally:
         conn.close()
     for table in skipped:
-        manifest["left_out"][table] = "full-text index (derived from posts/comments)"
+        manifest["left_out"][table] = omitted_reason(table, "the {} sheet")
     manifest["cells_cut"] = sum(t["cells_cut"] for t in manifest["tables"])
     manifest["notes"] = [
         "Every text cell is a string: nothing is a formula.",

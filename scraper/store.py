@@ -464,6 +464,114 @@ def m013_field_provenance(db: sqlite_utils.Database) -> None:
     )
 
 
+# The FTS index of posts reads title from posts and body_text from post_bodies
+# through the posts_with_bodies view; every post is in it (a post with no body row
+# by its title alone, as the view's LEFT JOIN gives it to a rebuild). Its rowid is
+# posts.search_rowid, a column of its own, because a table keyed by text may get
+# new rowids from VACUUM. Triggers fire only when an indexed value really changes,
+# so re-saving an unchanged post, touching it, marking it gone or counting its
+# comments rewrites no index row.
+POST_SEARCH_SQL = f"""
+CREATE VIEW posts_with_bodies AS
+  SELECT p.*, b.body_html AS body_html, b.body_text AS body_text
+  FROM posts p LEFT JOIN post_bodies b ON b.post_id = p.id;
+CREATE VIRTUAL TABLE posts_fts USING fts5(
+  title, body_text, content='posts_with_bodies', content_rowid='search_rowid',
+  tokenize='{FTS_TOKENIZE}');
+CREATE TRIGGER posts_ai AFTER INSERT ON posts BEGIN
+  UPDATE posts SET search_rowid = (SELECT COALESCE(MAX(search_rowid), 0) + 1 FROM posts)
+  WHERE id = new.id AND new.search_rowid IS NULL;
+  INSERT INTO posts_fts (rowid, title, body_text)
+    SELECT p.search_rowid, p.title, b.body_text FROM posts p
+    LEFT JOIN post_bodies b ON b.post_id = p.id WHERE p.id = new.id;
+END;
+CREATE TRIGGER posts_ad AFTER DELETE ON posts BEGIN
+  INSERT INTO posts_fts (posts_fts, rowid, title, body_text) VALUES ('delete', old.search_rowid,
+    old.title, (SELECT body_text FROM post_bodies WHERE post_id = old.id));
+  DELETE FROM post_bodies WHERE post_id = old.id;
+END;
+CREATE TRIGGER posts_au AFTER UPDATE OF title ON posts WHEN old.title IS NOT new.title BEGIN
+  INSERT INTO posts_fts (posts_fts, rowid, title, body_text) VALUES ('delete', old.search_rowid,
+    old.title, (SELECT body_text FROM post_bodies WHERE post_id = new.id));
+  INSERT INTO posts_fts (rowid, title, body_text) VALUES (new.search_rowid,
+    new.title, (SELECT body_text FROM post_bodies WHERE post_id = new.id));
+END;
+CREATE TRIGGER post_bodies_ai AFTER INSERT ON post_bodies BEGIN
+  INSERT INTO posts_fts (posts_fts, rowid, title, body_text)
+    SELECT 'delete', p.search_rowid, p.title, NULL FROM posts p WHERE p.id = new.post_id;
+  INSERT INTO posts_fts (rowid, title, body_text)
+    SELECT p.search_rowid, p.title, new.body_text FROM posts p WHERE p.id = new.post_id;
+END;
+CREATE TRIGGER post_bodies_ad AFTER DELETE ON post_bodies BEGIN
+  INSERT INTO posts_fts (posts_fts, rowid, title, body_text)
+    SELECT 'delete', p.search_rowid, p.title, old.body_text FROM posts p WHERE p.id = old.post_id;
+  INSERT INTO posts_fts (rowid, title, body_text)
+    SELECT p.search_rowid, p.title, NULL FROM posts p WHERE p.id = old.post_id;
+END;
+CREATE TRIGGER post_bodies_au AFTER UPDATE OF body_text ON post_bodies
+WHEN old.body_text IS NOT new.body_text BEGIN
+  INSERT INTO posts_fts (posts_fts, rowid, title, body_text)
+    SELECT 'delete', p.search_rowid, p.title, old.body_text FROM posts p WHERE p.id = new.post_id;
+  INSERT INTO posts_fts (rowid, title, body_text)
+    SELECT p.search_rowid, p.title, new.body_text FROM posts p WHERE p.id = new.post_id;
+END;
+DROP TRIGGER IF EXISTS comments_au;
+CREATE TRIGGER comments_au AFTER UPDATE OF author, body_text ON comments
+WHEN old.author IS NOT new.author OR old.body_text IS NOT new.body_text BEGIN
+  INSERT INTO comments_fts (comments_fts, rowid, author, body_text)
+    VALUES ('delete', old.rowid, old.author, old.body_text);
+  INSERT INTO comments_fts (rowid, author, body_text)
+    VALUES (new.rowid, new.author, new.body_text);
+END;
+"""
+
+POST_COLUMN_ORDER = [
+    "id", "blog_id", "url", "title", "author", "author_id", "published", "published_utc",
+    "updated", "labels", "word_count", "comment_count", "image_count", "content_hash",
+    "first_seen", "last_seen", "last_changed", "gone_at", "crawl_id", "search_rowid",
+]
+
+
+@migrations()
+def m014_post_bodies(db: sqlite_utils.Database) -> None:
+    # Bodies (≈ 15 KB a post) in their own table: a posts row is a few hundred
+    # bytes, so listings, facets, sorts and searches over many posts stay small.
+    for name in ("posts_ai", "posts_ad", "posts_au"):
+        db.execute(f"DROP TRIGGER [{name}]")
+    db.execute("DROP TABLE IF EXISTS posts_fts")
+    # Views and triggers that name posts are set aside while the table is rebuilt.
+    dependants = [
+        (kind, name, sql) for kind, name, sql in db.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') "
+            "AND tbl_name != 'posts' AND sql LIKE '%posts%'").fetchall()
+    ]
+    for kind, name, _ in dependants:
+        db.execute(f"DROP {kind.upper()} [{name}]")
+    db.execute(
+        "CREATE TABLE post_bodies (post_id TEXT PRIMARY KEY "
+        "REFERENCES posts(id) ON UPDATE CASCADE, body_html TEXT, body_text TEXT)")
+    db.execute("INSERT INTO post_bodies (post_id, body_html, body_text) "
+               "SELECT id, body_html, body_text FROM posts ORDER BY rowid")
+    db["posts"].add_column("search_rowid", int)
+    db.execute("UPDATE posts SET search_rowid = rowid")  # search results keep their rowids
+    db["posts"].transform(drop={"body_html", "body_text"}, column_order=POST_COLUMN_ORDER)
+    db["posts"].create_index(["search_rowid"], unique=True)
+    _execute_statements(db, POST_SEARCH_SQL)
+    db.execute("INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')")
+    for _, _, sql in dependants:
+        db.execute(sql)
+
+
+def _execute_statements(db: sqlite_utils.Database, script: str) -> None:
+    """Run SQL statements one by one inside the open transaction (executescript commits)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+
+
 # -- opening ----------------------------------------------------------------
 
 
@@ -673,12 +781,18 @@ def _label_ids(db: sqlite_utils.Database, blog_id: str, names: list[str],
     return ids
 
 
+POST_ROW_SQL = ("SELECT id, url, title, published, updated, labels, content_hash, first_seen, "
+                "last_changed FROM posts WHERE ")
+
+
 def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None) -> str:
     """Save one post with its labels, images and comments in one transaction.
 
     Returns "new", "updated" (content hash changed; the old content is kept in
     post_versions), "unchanged", or "older": the archive holds a newer copy (by
     the platform's `updated`), which stays current; this one becomes a version.
+    The body is written only when it is new or changed, so an unchanged post
+    costs no body write and no search-index write.
     """
     stamp = now()
     labels = list(dict.fromkeys(post.get("labels") or []))  # keep order, drop repeats
@@ -693,10 +807,10 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
         if _only_the_blog_name(db, post["blog_id"], post["title"]):  # a banner, not the post's title
             post["title"] = ""
             post["sources"] = {k: v for k, v in post["sources"].items() if k != "title"}
-        old = _one(db, "SELECT * FROM posts WHERE id = ?", [post["id"]])
+        old = _one(db, POST_ROW_SQL + "id = ?", [post["id"]])
         if old is None:
             # The same URL under another id (e.g. an import matched by URL) is the same post.
-            old_by_url = _one(db, "SELECT * FROM posts WHERE url = ?", [post["url"]])
+            old_by_url = _one(db, POST_ROW_SQL + "url = ?", [post["url"]])
             if old_by_url is not None:
                 _rekey_post(db, old_by_url["id"], post["id"])
                 old = dict(old_by_url, id=post["id"])
@@ -716,8 +830,6 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
             "sources": json.dumps(post.get("sources") or {}, ensure_ascii=False, sort_keys=True),
             "notes": json.dumps(post["notes"], ensure_ascii=False, sort_keys=True)
             if post.get("notes") else None,
-            "body_html": post.get("body_html") or "",
-            "body_text": post.get("body_text") or "",
             "word_count": post.get("word_count") or 0,
             "comment_count": (
                 post["comment_count"]
@@ -739,7 +851,8 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
             known = db.execute("SELECT 1 FROM post_versions WHERE post_id = ? AND content_hash = ?",
                                [old["id"], post_hash]).fetchone()
             if not known:
-                _keep_version(db, dict(row, last_changed=row["updated"]), stamp)
+                _keep_version(db, dict(row, last_changed=row["updated"]), stamp, body={
+                    "body_html": post.get("body_html") or "", "body_text": post.get("body_text") or ""})
             _save_comments(db, post["id"], post.get("comments") or [], stamp, only_new=True)
             return "older"
         if old is None:
@@ -753,6 +866,10 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
         else:
             status = "unchanged"
         _upsert(db, "posts", row, ("id",))
+        if status != "unchanged":
+            _upsert(db, "post_bodies", {"post_id": post["id"],
+                                        "body_html": post.get("body_html") or "",
+                                        "body_text": post.get("body_text") or ""}, ("post_id",))
         listed = _one(db, "SELECT * FROM feed_entries WHERE url = ?", [row["url"]])
         if listed is not None:
             _fill_from_feed(db, listed)
@@ -775,15 +892,19 @@ def _rekey_post(db: sqlite_utils.Database, old_id: str, new_id: str) -> None:
     db.execute("PRAGMA defer_foreign_keys = ON")
     for table in ("post_labels", "post_images", "comments", "post_versions"):
         db.execute(f"UPDATE [{table}] SET post_id = ? WHERE post_id = ?", [new_id, old_id])
-    db.execute("UPDATE posts SET id = ? WHERE id = ?", [new_id, old_id])
+    db.execute("UPDATE posts SET id = ? WHERE id = ?", [new_id, old_id])  # post_bodies follows
 
 
-def _keep_version(db: sqlite_utils.Database, old: dict, stamp: str) -> None:
+def _keep_version(db: sqlite_utils.Database, old: dict, stamp: str, body: dict | None = None) -> None:
+    """Keep a version of the post: ``old``'s fields, with ``body`` or the body now stored."""
     version = (
         db.execute(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM post_versions WHERE post_id = ?", [old["id"]]
         ).fetchone()[0]
     )
+    if body is None:
+        body = _one(db, "SELECT body_html, body_text FROM post_bodies WHERE post_id = ?",
+                    [old["id"]]) or {"body_html": "", "body_text": ""}
     db["post_versions"].insert(
         {
             "post_id": old["id"],
@@ -793,8 +914,8 @@ def _keep_version(db: sqlite_utils.Database, old: dict, stamp: str) -> None:
             "published": old["published"],
             "updated": old["updated"],
             "labels": old["labels"],
-            "body_html": old["body_html"],
-            "body_text": old["body_text"],
+            "body_html": body["body_html"],
+            "body_text": body["body_text"],
             "content_hash": old["content_hash"],
         }
     )
@@ -1251,7 +1372,7 @@ def count_posts(db: sqlite_utils.Database, blog_id: str) -> int:
     return db["posts"].count_where("blog_id = ? AND gone_at IS NULL", [blog_id])
 
 
-# What a crawl warns about in the posts it saved: kind → the condition on a `posts` row.
+# What a crawl warns about in the posts it saved: kind → the condition on a post (with its body).
 POST_GAPS = {
     "post_without_title": "COALESCE(title, '') = ''",
     "post_without_date": "COALESCE(published, '') = ''",
@@ -1270,9 +1391,9 @@ def post_warnings(db: sqlite_utils.Database, crawl_id: int, examples: int = 5) -
 
     for kind, condition in POST_GAPS.items():
         where = f"crawl_id = ? AND {condition}"
-        add(kind, db["posts"].count_where(where, [crawl_id]),
-            [r[0] for r in db.execute(f"SELECT url FROM posts WHERE {where} ORDER BY url LIMIT ?",
-                                      [crawl_id, examples])])
+        add(kind, db["posts_with_bodies"].count_where(where, [crawl_id]),
+            [r[0] for r in db.execute(f"SELECT url FROM posts_with_bodies WHERE {where} "
+                                      "ORDER BY url LIMIT ?", [crawl_id, examples])])
     for field, count in db.execute(
             "SELECT j.key, COUNT(*) FROM posts, json_each(posts.notes) j "
             "WHERE posts.crawl_id = ? AND posts.notes IS NOT NULL GROUP BY j.key", [crawl_id]):

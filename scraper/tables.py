@@ -29,8 +29,15 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     return conn
 
 
+# Tables read through a view that joins another one in: posts with their bodies
+# (kept apart in post_bodies) stay one file, one sheet.
+READ_THROUGH = {"posts": "posts_with_bodies"}
+READ_WITHIN = {"post_bodies": "posts"}
+
+
 def exported_tables(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
-    """(tables to export, tables left out): the FTS indexes are derived data."""
+    """(tables to export, tables left out): the FTS indexes are derived data; post_bodies
+    is read within posts (``table_source``)."""
     rows = conn.execute(
         "select name, sql from sqlite_master where type = 'table' order by name").fetchall()
     virtual = {name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")}
@@ -38,7 +45,8 @@ def exported_tables(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
     for name, _ in rows:
         if name.startswith("sqlite_"):
             continue
-        if name in virtual or any(name.startswith(v + "_") for v in virtual):
+        if name in virtual or any(name.startswith(v + "_") for v in virtual) \
+                or (name in READ_WITHIN and _is_view(conn, READ_THROUGH[READ_WITHIN[name]])):
             skip.append(name)
         else:
             keep.append(name)
@@ -48,6 +56,30 @@ def exported_tables(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
 def table_columns(conn: sqlite3.Connection, table: str) -> list[dict]:
     return [{"name": r[1], "type": r[2], "pk": r[5]}
             for r in conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+def _is_view(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("select 1 from sqlite_master where type = 'view' and name = ?",
+                        [name]).fetchone() is not None
+
+
+def table_source(conn: sqlite3.Connection, table: str) -> tuple[str, list[dict], str]:
+    """(what to read the table's rows from, its columns, the row order): the table itself,
+    or the view that completes it (posts_with_bodies for posts), in the table's key order."""
+    columns = table_columns(conn, table)
+    order = order_by(columns)
+    view = READ_THROUGH.get(table)
+    if view and _is_view(conn, view):
+        return view, table_columns(conn, view), order
+    return table, columns, order
+
+
+def omitted_reason(table: str, place: str) -> str:
+    """Why a table has no file (sheet) of its own; ``place`` names the one that holds it,
+    e.g. "{}.csv" or "the {} sheet"."""
+    if table in READ_WITHIN:
+        return f"in {place.format(READ_WITHIN[table])} (its columns are joined in there)"
+    return "full-text index (derived from posts/comments; rebuild with sqlite-utils enable-fts)"
 
 
 def order_by(columns: list[dict]) -> str:

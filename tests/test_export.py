@@ -35,8 +35,10 @@ def archive(tmp_path):
     with db.atomic():
         db["posts"].insert_all(
             {"id": f"bulk{i}", "blog_id": "77", "url": f"http://blog.example/b{i}.html",
-             "title": f"Bulk {i}", "body_text": f"text {i}", "labels": "[]"}
+             "title": f"Bulk {i}", "labels": "[]"}
             for i in range(ROWS))
+        db["post_bodies"].insert_all(
+            {"post_id": f"bulk{i}", "body_text": f"text {i}"} for i in range(ROWS))
     png = tiny_png(5, 4)
     sha = hashlib.sha256(png).hexdigest()
     db.execute("insert into images (sha256, content, content_type, size, width, height) "
@@ -65,8 +67,13 @@ def test_every_table_complete_with_manifest(archive, tmp_path, fmt):
     assert "manifest.json" in result.stdout
     manifest = json.loads((out / "manifest.json").read_text())
     listed = {t["name"]: t for t in manifest["tables"]}
-    assert {n: t["rows"] for n, t in listed.items()} == counts(path)
+    tables = counts(path)
+    # Bodies are kept apart in post_bodies and exported inside posts: one file per post row.
+    assert tables.pop("post_bodies") == ROWS + 1
+    assert {n: t["rows"] for n, t in listed.items()} == tables
     assert listed["posts"]["rows"] == ROWS + 1
+    assert {"body_html", "body_text"} <= set(listed["posts"]["columns"])
+    assert manifest["omitted"]["post_bodies"].startswith(f"in posts.{fmt}")
     assert "posts_fts" in manifest["omitted"]
     for entry in manifest["tables"]:
         data = (out / entry["file"]).read_bytes()
