@@ -54,7 +54,7 @@ def test_every_post_has_its_exact_fields(crawled):
     assert len({p.published.year for p in blog.posts}) >= 3 or len(blog.posts) < 40
     for post in blog.posts:
         want = expected_post(blog, post, server.origin, server.image_origin)
-        got = rows(db, "SELECT * FROM posts WHERE url = ?", want["url"])
+        got = rows(db, "SELECT * FROM posts_with_bodies WHERE url = ?", want["url"])
         assert got, f"{want['url']} not archived"
         got = got[0]
         assert got["id"] == want["post_id"]
@@ -84,13 +84,13 @@ def test_every_post_has_its_exact_fields(crawled):
 
 def test_body_html_is_sanitised_and_keeps_structure(crawled):
     blog, server, db, _ = crawled
-    for row in rows(db, "SELECT body_html FROM posts"):
+    for row in rows(db, "SELECT body_html FROM posts_with_bodies"):
         html = row["body_html"].lower()
         assert "<script" not in html and "onclick" not in html and "style=" not in html
     quoted = [p for p in blog.posts if p.quote]
     assert quoted
     post = quoted[0]
-    body = rows(db, "SELECT body_html FROM posts WHERE id = ?", post.post_id)[0]["body_html"]
+    body = rows(db, "SELECT body_html FROM posts_with_bodies WHERE id = ?", post.post_id)[0]["body_html"]
     assert "<blockquote" in body
 
 

@@ -59,7 +59,7 @@ def test_every_saved_post_is_archived_with_its_fields(tmp_path, site, host, expe
         requested = [line.split(" ", 2)[2] for line in log.read_text().splitlines()]
     db = sqlite3.connect(db_path)
     db.row_factory = sqlite3.Row
-    rows = {r["url"].replace(url.rstrip("/"), ""): dict(r) for r in db.execute("SELECT * FROM posts")}
+    rows = {r["url"].replace(url.rstrip("/"), ""): dict(r) for r in db.execute("SELECT * FROM posts_with_bodies")}
     missing = sorted(set(truth) - set(rows))
     assert not missing, f"saved post pages not archived: {missing}"
     for path, want in truth.items():

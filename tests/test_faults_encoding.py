@@ -97,7 +97,7 @@ def archive(tmp_path_factory):
     conn = sqlite3.connect(db)
     rows = {}
     for name, post in chosen.items():
-        row = conn.execute("SELECT title, body_text, body_html FROM posts WHERE url = ?",
+        row = conn.execute("SELECT title, body_text, body_html FROM posts_with_bodies WHERE url = ?",
                            [origin + post.path]).fetchone()
         rows[name] = row
     return rows, result

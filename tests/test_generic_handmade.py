@@ -30,7 +30,7 @@ def crawled(tmp_path_factory):
 
 def test_every_post_and_nothing_else(crawled):
     blog, server, db, result = crawled
-    rows = {r["url"]: dict(r) for r in db.execute("SELECT * FROM posts")}
+    rows = {r["url"]: dict(r) for r in db.execute("SELECT * FROM posts_with_bodies")}
     assert len(rows) == len(blog.posts), sorted(rows)
     assert db.execute("SELECT platform FROM blogs").fetchone()[0] == "generic"
     for post in blog.posts:

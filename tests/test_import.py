@@ -47,7 +47,7 @@ def test_blogger_export_then_crawl_matches_the_imported_posts(tmp_path):
     result = run_cli("import", str(TAKEOUT), "--db", str(db_path), check=True)
     assert "posts new 8" in result.stdout
     db = open_db(db_path)
-    rows = {r["id"]: dict(r) for r in db.execute("SELECT * FROM posts")}
+    rows = {r["id"]: dict(r) for r in db.execute("SELECT * FROM posts_with_bodies")}
     assert set(rows) == set(truth)
     for post_id, want in truth.items():
         got = rows[post_id]
@@ -68,7 +68,7 @@ def test_blogger_export_then_crawl_matches_the_imported_posts(tmp_path):
     with mirror_server("klenovsekboris.blogspot.com", "klenovsekboris.blogspot.com") as (url, _):
         crawl(url, db_path, "--images", "none")
     db = open_db(db_path)
-    after = {r["id"]: dict(r) for r in db.execute("SELECT * FROM posts")}
+    after = {r["id"]: dict(r) for r in db.execute("SELECT * FROM posts_with_bodies")}
     assert set(after) == set(truth)  # nothing duplicated
     crawled = {i for i, r in after.items() if r["url"].startswith(url)}
     assert len(crawled) == 7  # the snapshot lacks one post: it stays as imported
@@ -89,7 +89,7 @@ def test_wordpress_wxr_import(tmp_path):
     result = run_cli("import", str(WXR_UNIT), "--db", str(db_path), check=True)
     assert f"posts new {len(published)}" in result.stdout
     db = open_db(db_path)
-    rows = {r["id"]: dict(r) for r in db.execute("SELECT * FROM posts")}
+    rows = {r["id"]: dict(r) for r in db.execute("SELECT * FROM posts_with_bodies")}
     assert len(rows) == len(published)
     approved = 0
     categories, tags_seen = set(), set()
@@ -128,7 +128,7 @@ def test_wxr_of_a_live_blog_then_crawl_matches(tmp_path):
         db = open_db(db_path)
         for post in blog.posts:
             want = expected_wp_post(blog, post, server.origin)
-            got = dict(db.execute("SELECT * FROM posts WHERE id = ?", [want["id"]]).fetchone())
+            got = dict(db.execute("SELECT * FROM posts_with_bodies WHERE id = ?", [want["id"]]).fetchone())
             assert (got["url"], got["title"], got["published"], json.loads(got["labels"])) == \
                 (want["url"], want["title"], want["published"], want["labels"])
             assert got["body_text"] == "\n\n".join(want["text_blocks"])
@@ -195,7 +195,7 @@ def test_blogger_takeout_2018_format(tmp_path):
                      "https://harbournotes.blogspot.com/", check=True)
     assert "posts new 1" in result.stdout and "drafts 1" in result.stdout
     db = open_db(db_path)
-    post = dict(db.execute("SELECT * FROM posts").fetchone())
+    post = dict(db.execute("SELECT * FROM posts_with_bodies").fetchone())
     assert post["id"] == "1111111111111111111"
     assert post["url"] == "https://harbournotes.blogspot.com/2019/03/the-night-train-to-trieste.html"
     assert post["published"] == "2019-03-04T21:23:00+01:00"

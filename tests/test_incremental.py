@@ -50,7 +50,7 @@ def test_reruns_fetch_only_what_is_new_or_changed(tmp_path):
 
         # 3. One post edited: it alone is fetched and gets a version; the old text is kept.
         edited = blog.sorted_posts()[17]
-        old_text = db.execute("SELECT body_text FROM posts WHERE id = ?", [edited.post_id]).fetchone()[0]
+        old_text = db.execute("SELECT body_text FROM posts_with_bodies WHERE id = ?", [edited.post_id]).fetchone()[0]
         blog.edit_post(edited, paragraphs=["The quay was rebuilt over the winter.", "Nobody noticed."])
         mark = len(server.requests)
         result = crawl(server.url, db_path)
@@ -58,7 +58,7 @@ def test_reruns_fetch_only_what_is_new_or_changed(tmp_path):
         assert [p for p in asked if p in post_paths(blog)] == [edited.path]
         versions = db.execute("SELECT post_id, version, body_text FROM post_versions").fetchall()
         assert versions == [(edited.post_id, 1, old_text)]
-        now_text = db.execute("SELECT body_text FROM posts WHERE id = ?", [edited.post_id]).fetchone()[0]
+        now_text = db.execute("SELECT body_text FROM posts_with_bodies WHERE id = ?", [edited.post_id]).fetchone()[0]
         assert "The quay was rebuilt over the winter.\n\nNobody noticed." in now_text
         assert "updated 1" in result.stdout
 
@@ -80,7 +80,7 @@ def test_reruns_fetch_only_what_is_new_or_changed(tmp_path):
         gone = blog.sorted_posts()[25]
         blog.delete_post(gone)
         result = crawl(server.url, db_path)
-        row = db.execute("SELECT gone_at, body_text FROM posts WHERE id = ?", [gone.post_id]).fetchone()
+        row = db.execute("SELECT gone_at, body_text FROM posts_with_bodies WHERE id = ?", [gone.post_id]).fetchone()
         assert row[0] and row[1]
         assert "gone 1" in result.stdout
 

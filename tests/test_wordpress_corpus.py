@@ -55,7 +55,7 @@ def test_every_saved_post_is_archived_with_its_fields(tmp_path):
     db = sqlite3.connect(db_path)
     db.row_factory = sqlite3.Row
     origin = url.rstrip("/")
-    rows = {r["url"].replace(origin, ""): dict(r) for r in db.execute("SELECT * FROM posts")}
+    rows = {r["url"].replace(origin, ""): dict(r) for r in db.execute("SELECT * FROM posts_with_bodies")}
     missing = sorted(set(truth) - set(rows))
     assert not missing, f"saved post pages not archived: {missing}"
     assert len(rows) == 66

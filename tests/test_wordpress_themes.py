@@ -54,7 +54,7 @@ def test_every_post_has_its_exact_fields(crawled):
     rss_latest = {p.post_id for p in blog.sorted_posts()[: blog.rss_size]}
     for post in blog.posts:
         want = expected_wp_post(blog, post, server.origin)
-        got = rows(db, "SELECT * FROM posts WHERE url = ?", want["url"])
+        got = rows(db, "SELECT * FROM posts_with_bodies WHERE url = ?", want["url"])
         assert got, f"{want['url']} not archived"
         got = got[0]
         assert got["id"] == want["id"]
