@@ -19,7 +19,7 @@ from .urls import image_url, label_url, post_url, search_url
 
 async def post_context(datasette, database: str, post_id: str) -> dict | None:
     db = datasette.get_database(database)
-    post = (await db.execute("select * from posts where id = ?", [post_id])).first()
+    post = (await db.execute("select * from posts_with_bodies where id = ?", [post_id])).first()
     if post is None:
         return None
     post = dict(post)

@@ -63,14 +63,14 @@ async def search_page(datasette, request):
             params = {"label": label, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
             try:
                 counted, used = await _run_fts(
-                    db, "select count(*) as n from posts_fts join posts p on p.rowid = posts_fts.rowid "
+                    db, "select count(*) as n from posts_fts join posts p on p.search_rowid = posts_fts.rowid "
                         f"where posts_fts match :q{label_filter}", params, q)
                 posts, _ = await _run_fts(
                     db,
                     "select p.id, p.title, p.published, p.author, p.labels, "
                     "highlight(posts_fts, 0, char(2), char(3)) as title_hl, "
                     "snippet(posts_fts, 1, char(2), char(3), ' … ', 40) as snip "
-                    "from posts_fts join posts p on p.rowid = posts_fts.rowid "
+                    "from posts_fts join posts p on p.search_rowid = posts_fts.rowid "
                     f"where posts_fts match :q{label_filter} order by {order} "
                     "limit :limit offset :offset", params, used)
                 comments, _ = await _run_fts(
@@ -84,7 +84,7 @@ async def search_page(datasette, request):
                 facet, _ = await _run_fts(
                     db,
                     "select j.value as label, count(*) as n from posts_fts "
-                    "join posts p on p.rowid = posts_fts.rowid, json_each(p.labels) j "
+                    "join posts p on p.search_rowid = posts_fts.rowid, json_each(p.labels) j "
                     "where posts_fts match :q group by j.value order by n desc, j.value limit 15",
                     params, used)
             except sqlite3.OperationalError as e:

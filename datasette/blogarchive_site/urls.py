@@ -27,7 +27,7 @@ def image_url(datasette, sha256: str) -> str:
 
 def reading_list_url(datasette, database: str) -> str:
     columns = ["title", "published", "author", "labels", "body_text", "comment_count"]
-    return (datasette.urls.table(database, "posts") + "?"
+    return (datasette.urls.table(database, "posts_with_bodies") + "?"  # posts and their text
             + urlencode([("_col", c) for c in columns] + [("_sort_desc", "published_utc")]))
 
 
