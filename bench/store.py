@@ -98,7 +98,7 @@ def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 
     prepare_s = time.perf_counter() - started
     db = store.open_db(db_path)
     if not fts:
-        for table in ("posts", "comments"):
+        for table in ("posts", "post_bodies", "comments"):
             for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
                                       [table]).fetchall():
                 db.execute(f"DROP TRIGGER [{name}]")
@@ -123,7 +123,7 @@ def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 
     counts = {t: con.execute(f"SELECT COUNT(*) FROM [{t}]").fetchone()[0]
               for t in ("posts", "comments", "post_labels", "post_images")}
     text_bytes = con.execute("SELECT SUM(LENGTH(CAST(body_html AS BLOB)) + LENGTH(CAST(body_text AS BLOB))) "
-                             "FROM posts").fetchone()[0]
+                             "FROM post_bodies").fetchone()[0]
     tables = {}
     try:
         for name, size in con.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8"):

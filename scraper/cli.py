@@ -1,4 +1,4 @@
-"""`blogarchive`: crawl | serve | extract | status | demo."""
+"""`blogarchive`: crawl | serve | extract | status | upgrade | demo."""
 
 from __future__ import annotations
 
@@ -262,14 +262,38 @@ def serve(db_paths, host, port, immutable, open_browser, title):
 
     for path in db_paths:  # one line for a file that is not an archive, not Datasette's traceback
         try:
-            store.open_readonly(path).close()
+            db = store.open_readonly(path)
+            pending = store.pending_migrations(db)
+            db.close()
         except store.StoreError as e:
             click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_USAGE)
+        if pending:  # the site reads the current shape; serving reads, never converts
+            click.echo(f"error: {path}: made by an older blogarchive ({', '.join(pending)} not "
+                       f"applied); `blogarchive upgrade {path}` converts it in place", err=True)
             sys.exit(EXIT_USAGE)
     cmd = datasette_command(list(db_paths), host=host, port=port, immutable=bool(immutable),
                             title=title, open_browser=open_browser)
     click.echo(" ".join(cmd), err=True)
     sys.exit(serve_until_stopped(cmd))
+
+
+@main.command()
+@click.argument("db_paths", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False))
+def upgrade(db_paths):
+    """Bring archives made by an older blogarchive to the current shape, in place."""
+    for path in db_paths:
+        try:
+            db = store.open_readonly(path)
+            pending = store.pending_migrations(db)
+            db.close()
+            if pending:
+                store.open_db(path).close()  # applies them, each in its own transaction
+        except store.StoreError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_USAGE)
+        click.echo(f"{path}: " + (f"applied {', '.join(pending)}" if pending else "already current"))
 
 
 @main.command()

@@ -659,6 +659,11 @@ def open_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
+def pending_migrations(db: sqlite_utils.Database) -> list[str]:
+    """Schema changes an archive has not had yet (read-only: it writes nothing)."""
+    return [m.name for m in migrations.pending(db)]
+
+
 # -- crawls and fetches -----------------------------------------------------
 
 

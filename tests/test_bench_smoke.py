@@ -51,6 +51,13 @@ def test_store_benchmark_smoke(tmp_path):
     assert "posts/s" in out
 
 
+def test_fts_rewrites_benchmark_smoke(tmp_path):
+    out = run(BENCH / "fts_rewrites.py", "--posts", "20", "--touch", "10", "--json", tmp_path / "f.json")
+    rows = json.loads((tmp_path / "f.json").read_text())
+    assert rows[0]["statuses"] == {"unchanged": 10} and "rows written" in out
+    assert rows[0]["rows written"] == 0 and rows[0]["index unchanged"] is True
+
+
 def test_images_benchmark_smoke(site, tmp_path):
     out = run(BENCH / "images.py", site, "--server", "python", "--json", tmp_path / "images.json")
     assert "FilesPipeline" in out and "blogarchive" in out

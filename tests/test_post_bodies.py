@@ -21,6 +21,7 @@ from scraper import store
 from scraper.sample import BlogServer, make_blog
 
 V7 = Path(__file__).parent / "fixtures" / "archive-v7.sqlite"
+BODIES_MIGRATION = "m010_post_bodies"
 TERMS = ["harbour", "ferry", "quay*", '"north quay"', "title:harbour", "ferry OR timetable"]
 
 
@@ -86,7 +87,7 @@ def test_an_archive_made_before_the_split_migrates_in_place(tmp_path):
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     db.close()
     assert store.open_db(path).execute(  # opening it again changes nothing
-        "SELECT COUNT(*) FROM _sqlite_migrations WHERE name = 'm010_post_bodies'").fetchone()[0] == 1
+        "SELECT COUNT(*) FROM _sqlite_migrations WHERE name = ?", [BODIES_MIGRATION]).fetchone()[0] == 1
 
     run_cli("export", str(path), "--out", str(tmp_path / "csv-after"), check=True)
     files_before = {p.name for p in (tmp_path / "csv-before").glob("*.csv")}
@@ -96,6 +97,24 @@ def test_an_archive_made_before_the_split_migrates_in_place(tmp_path):
         old, new = csv_rows(tmp_path / "csv-before" / name), csv_rows(tmp_path / "csv-after" / name)
         # posts.csv is one download with the bodies, as before (plus search_rowid)
         assert [{k: r[k] for k in old[0]} for r in new] == old, name
+
+
+def test_serve_refuses_an_old_archive_and_upgrade_converts_it(tmp_path):
+    path = tmp_path / "old.db"
+    shutil.copy(V7, path)
+    pending = ", ".join(store.pending_migrations(store.open_readonly(path)))
+    assert BODIES_MIGRATION in pending
+    served = run_cli("serve", str(path), "--port", "9")
+    assert served.returncode == 2
+    assert served.stderr.strip().splitlines() == [
+        f"error: {path}: made by an older blogarchive ({pending} not applied); "
+        f"`blogarchive upgrade {path}` converts it in place"]
+    assert V7.read_bytes() == path.read_bytes()  # serving never writes
+    result = run_cli("upgrade", str(path), check=True)
+    assert result.stdout.strip() == f"{path}: applied {pending}"
+    assert run_cli("upgrade", str(path), check=True).stdout.strip() == f"{path}: already current"
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM post_bodies").fetchone()[0] == 30
 
 
 def test_the_migrated_archive_takes_new_posts_and_edits(tmp_path):
