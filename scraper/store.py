@@ -870,11 +870,16 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
             _keep_version(db, old, stamp)
         else:
             status = "unchanged"
+        body = {"post_id": post["id"], "body_html": post.get("body_html") or "",
+                "body_text": post.get("body_text") or ""}
+        if status == "new":
+            # The body first, so that the post's one search-index row is written
+            # once, with it (its key is checked at commit).
+            db.execute("PRAGMA defer_foreign_keys = ON")
+            _upsert(db, "post_bodies", body, ("post_id",))
         _upsert(db, "posts", row, ("id",))
-        if status != "unchanged":
-            _upsert(db, "post_bodies", {"post_id": post["id"],
-                                        "body_html": post.get("body_html") or "",
-                                        "body_text": post.get("body_text") or ""}, ("post_id",))
+        if status == "updated":
+            _upsert(db, "post_bodies", body, ("post_id",))
         listed = _one(db, "SELECT * FROM feed_entries WHERE url = ?", [row["url"]])
         if listed is not None:
             _fill_from_feed(db, listed)

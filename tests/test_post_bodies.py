@@ -158,8 +158,10 @@ def test_touching_resaving_and_marking_posts_rewrites_no_search_row(tmp_path):
     assert store.mark_gone(db, posts[0]["url"])
     assert db.execute("SELECT published FROM posts WHERE id = '1'").fetchone()[0].endswith("+02:00")
     assert writes.count == 0
+    store.save_post(db, dict(posts[1], id="new", url="http://b.example/new.html"))
+    assert writes.count == 1  # a new post: one index row, with its body
     store.save_post(db, dict(posts[1], title="Post one renamed"))
-    assert writes.count > 0  # the counter sees real writes
+    assert writes.count == 3  # a new title: its row removed and written again
     db.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1)")
 
 
