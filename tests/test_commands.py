@@ -237,7 +237,7 @@ def test_importing_an_older_export_keeps_the_newer_crawled_posts_current(tmp_pat
         crawl(url, db_path, "--images", "none")
     columns = "id, url, title, updated, content_hash, body_html"
     conn = sqlite3.connect(db_path)
-    crawled = {r[0]: r for r in conn.execute(f"SELECT {columns} FROM posts")}
+    crawled = {r[0]: r for r in conn.execute(f"SELECT {columns} FROM posts_with_bodies")}
     conn.close()
     assert len(crawled) == 7 and all(r[3] >= "2024-11-14" for r in crawled.values())
 
@@ -245,7 +245,7 @@ def test_importing_an_older_export_keeps_the_newer_crawled_posts_current(tmp_pat
     assert "posts new 1, updated 0, unchanged 0, older than the archive's 7 (kept as versions)" \
         in result.stdout, result.stdout
     conn = sqlite3.connect(db_path)
-    now = {r[0]: r for r in conn.execute(f"SELECT {columns} FROM posts")}
+    now = {r[0]: r for r in conn.execute(f"SELECT {columns} FROM posts_with_bodies")}
     assert {k: now[k] for k in crawled} == crawled  # the crawled copies stay current, untouched
     versions = conn.execute("SELECT post_id, updated FROM post_versions ORDER BY post_id").fetchall()
     assert sorted(p for p, _ in versions) == sorted(crawled)  # the export's copies are history
