@@ -44,7 +44,8 @@ def _response(url: str, record, kind=HtmlResponse):
 
 
 def _post_fields(db, post_id: str) -> dict:
-    row = db.execute(f"SELECT {', '.join(FIELDS)} FROM posts WHERE id = ?", [post_id]).fetchone()
+    row = db.execute(f"SELECT {', '.join(FIELDS)} FROM posts_with_bodies WHERE id = ?",
+                     [post_id]).fetchone()
     return dict(zip(FIELDS, row)) if row else {}
 
 

@@ -796,8 +796,9 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
     Returns "new", "updated" (content hash changed; the old content is kept in
     post_versions), "unchanged", or "older": the archive holds a newer copy (by
     the platform's `updated`), which stays current; this one becomes a version.
-    The body is written only when it is new or changed, so an unchanged post
-    costs no body write and no search-index write.
+    The body is written only when it is new or changed (its text also when only
+    the extraction of the text changed), so an unchanged post costs no body
+    write and no search-index write.
     """
     stamp = now()
     labels = list(dict.fromkeys(post.get("labels") or []))  # keep order, drop repeats
@@ -880,6 +881,9 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
         _upsert(db, "posts", row, ("id",))
         if status == "updated":
             _upsert(db, "post_bodies", body, ("post_id",))
+        elif status == "unchanged":  # same HTML; its text differs only if the extraction changed
+            db.execute("UPDATE post_bodies SET body_text = ? WHERE post_id = ? AND body_text IS NOT ?",
+                       [body["body_text"], body["post_id"], body["body_text"]])
         listed = _one(db, "SELECT * FROM feed_entries WHERE url = ?", [row["url"]])
         if listed is not None:
             _fill_from_feed(db, listed)

@@ -21,7 +21,7 @@ from scraper import store
 from scraper.sample import BlogServer, make_blog
 
 V7 = Path(__file__).parent / "fixtures" / "archive-v7.sqlite"
-BODIES_MIGRATION = "m010_post_bodies"
+BODIES_MIGRATION = "m012_post_bodies"
 TERMS = ["harbour", "ferry", "quay*", '"north quay"', "title:harbour", "ferry OR timetable"]
 
 
@@ -162,6 +162,11 @@ def test_touching_resaving_and_marking_posts_rewrites_no_search_row(tmp_path):
     assert writes.count == 1  # a new post: one index row, with its body
     store.save_post(db, dict(posts[1], title="Post one renamed"))
     assert writes.count == 3  # a new title: its row removed and written again
+    # Same HTML, text extracted differently (a re-extraction): the text follows.
+    assert store.save_post(db, dict(posts[2], body_text="Tide tables, reread")) == "unchanged"
+    assert db.execute("SELECT body_text FROM post_bodies WHERE post_id = '2'").fetchone() == (
+        "Tide tables, reread",)
+    assert writes.count == 5
     db.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1)")
 
 
