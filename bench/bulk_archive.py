@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-BODIES_MIGRATION = "m012_post_bodies"
+BODIES_MIGRATION = "m014_post_bodies"
 COMMON = ["harbour", "Tromsø", "ceasefire", "night train", "peace talks", "Gdańsk", "ferry",
           "quay", "quayside", "summit"]
 LABELS = [f"Label {i}" for i in range(22)] + ["Summit", "Kim Jong Un", "Harbour", "Ferries", "Ports"]

@@ -21,7 +21,7 @@ from scraper import store
 from scraper.sample import BlogServer, make_blog
 
 V7 = Path(__file__).parent / "fixtures" / "archive-v7.sqlite"
-BODIES_MIGRATION = "m012_post_bodies"
+BODIES_MIGRATION = "m014_post_bodies"
 TERMS = ["harbour", "ferry", "quay*", '"north quay"', "title:harbour", "ferry OR timetable"]
 
 
