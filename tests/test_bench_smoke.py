@@ -58,6 +58,20 @@ def test_fts_rewrites_benchmark_smoke(tmp_path):
     assert rows[0]["rows written"] == 0 and rows[0]["index unchanged"] is True
 
 
+def test_bulk_archive_smoke(tmp_path):
+    import sqlite3
+
+    for shape in ("before-bodies", "current"):
+        db = tmp_path / f"{shape}.db"
+        run(BENCH / "bulk_archive.py", "--posts", "100", "--out", db, "--shape", shape)
+        conn = sqlite3.connect(db)
+        assert conn.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 100
+        hits = conn.execute("SELECT COUNT(*) FROM posts_fts WHERE posts_fts MATCH 'ref1'").fetchone()[0]
+        assert hits == 50  # each "ref" token is in 50 posts
+        conn.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1)")
+        conn.close()
+
+
 def test_images_benchmark_smoke(site, tmp_path):
     out = run(BENCH / "images.py", site, "--server", "python", "--json", tmp_path / "images.json")
     assert "FilesPipeline" in out and "blogarchive" in out
