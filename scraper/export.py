@@ -285,7 +285,8 @@ class MissingExtra(click.ClickException):
 @click.option("--force", is_flag=True, help="Replace an existing snapshot, workbook or WACZ file.")
 def export_command(db_path: Path, fmt: str, out: Path, blobs: str, spreadsheet_safe: bool,
                    with_bodies: bool, force: bool):
-    """Export every table of an archive completely (csv, jsonl) or as a SQLite snapshot.
+    """Export an archive: complete tables (csv, jsonl, parquet), a workbook (xlsx), a
+    SQLite snapshot or the pages as fetched (wacz).
 
     \b
       blogarchive export archive.db --format csv --out export/
