@@ -98,7 +98,8 @@ def test_export_shows_a_progress_line_on_a_terminal_only(tmp_path):
     conn = sqlite3.connect(tmp_path / "a.db")
     tables = [r[0] for r in conn.execute(
         "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' "
-        "and (sql not like 'CREATE VIRTUAL TABLE%') and name not like '%_fts%'")]
+        "and (sql not like 'CREATE VIRTUAL TABLE%') and name not like '%_fts%' "
+        "and name != 'post_bodies'")]  # bodies are exported inside posts
     total = sum(conn.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables)
     conn.close()
     for fmt, out in (("csv", "out"), ("xlsx", "a.xlsx")):
