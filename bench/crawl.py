@@ -259,8 +259,11 @@ def report(results: dict) -> None:
                   f"requests {r['requests']:.2f}x, bytes {r['bytes']:.2f}x  (target < 1 each)")
         ours = summ.get("blogarchive")
         if ours:
+            # crawls.duration_s comes from second-resolution timestamps: a tiny site can read 0
+            inside = (f"{s['posts'] / ours['crawl_s']:.0f} posts/s inside the crawl"
+                      if ours["crawl_s"] else "under a second inside the crawl")
             print(f"{s['posts']} posts: {ours['posts_per_s']:.0f} posts/s over the whole process "
-                  f"({s['posts'] / ours['crawl_s']:.0f} posts/s inside the crawl)  (target >= 150)")
+                  f"({inside})  (target >= 150)")
     peaks = [(s["posts"], s["summary"]["blogarchive"]["peak_rss_mb"]) for s in results["sites"]
              if "blogarchive" in s["summary"]]
     if len(peaks) >= 2:
