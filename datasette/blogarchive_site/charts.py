@@ -2,7 +2,7 @@
 the server (vl-convert), so they need no JavaScript and no CDN.
 
 Every chart is drawn from a canned query of metadata.yml, which reads the SQL views
-of scraper/store.py; the chart links that query as CSV and JSON and carries a text
+of scraper/store/views.py; the chart links that query as CSV and JSON and carries a text
 alternative (a sentence, and the data as a table). Where they appear:
 
 - the home page, per blog: posts, words and comments per month (``home``);

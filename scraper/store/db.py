@@ -1,0 +1,127 @@
+"""Opening an archive: created or migrated for writing, or read-only for the commands
+that only read, failing early with a message a person can act on; and a
+consistent copy of one while a crawl writes it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import sqlite_utils
+
+from .schema import migrations
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(Exception):
+    """The database cannot be used: the message says why, for a person."""
+
+
+def check_sqlite() -> None:
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+    except sqlite3.OperationalError as e:  # pragma: no cover - depends on the build
+        raise StoreError(f"this SQLite ({sqlite3.sqlite_version}) has no FTS5: {e}") from e
+    finally:
+        conn.close()
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Can the archive be created here? Tried, not guessed: root passes every access()
+    check, and /proc or a read-only mount still refuse a new file."""
+    folder = Path(path).resolve().parent
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".blogarchive-probe-")
+    except OSError as e:
+        raise StoreError(f"{path}: cannot create the database, {folder} is not writable") from e
+    os.close(handle)
+    os.unlink(probe)
+
+
+def open_db(path: str | os.PathLike, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and create or migrate) an archive, failing early with a clear message."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise StoreError(f"{path}: no such archive")
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise StoreError(f"{path}: folder {parent} does not exist")
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a database file")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(f"{path}: the database file is read-only")
+    if not path.exists():
+        check_writable(path)
+    check_sqlite()
+    try:
+        db = sqlite_utils.Database(path)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrations.apply(db)
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{path}: cannot open the archive: {e}") from e
+    return db
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+ARCHIVE_TABLES = {"posts", "crawls", "blogs"}
+
+
+def open_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
+    """Open an archive for reading only: nothing is created, migrated or switched to WAL.
+
+    For the commands that read (`status`, `serve`): a file that is not an
+    archive is refused with one line, and left exactly as it was.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(f"{path}: no such archive")
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a database file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError as e:
+        raise StoreError(f"{path}: cannot be read: {e.strerror}") from e
+    if head != SQLITE_MAGIC:
+        raise StoreError(f"{path}: not an SQLite database (and so not a blogarchive archive)")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{path}: cannot open the archive: {e}") from e
+    if not ARCHIVE_TABLES <= tables:
+        conn.close()
+        raise StoreError(f"{path}: an SQLite database, but not a blogarchive archive "
+                         f"(no {', '.join(sorted(ARCHIVE_TABLES - tables))} table)")
+    return sqlite_utils.Database(conn)
+
+
+def pending_migrations(db: sqlite_utils.Database) -> list[str]:
+    """Schema changes an archive has not had yet (read-only: it writes nothing)."""
+    return [m.name for m in migrations.pending(db)]
+
+
+def snapshot(db_path: str | os.PathLike, target: str | os.PathLike) -> None:
+    """A consistent copy (VACUUM INTO), safe while a crawl writes, swapped in atomically."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("VACUUM INTO ?", [str(tmp)])
+    finally:
+        conn.close()
+    tmp.replace(target)
+

@@ -1,0 +1,153 @@
+"""Image files (once each, by sha256, in the database or in the archive's image folder)
+and the post images that name them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from .rows import first_row, now, upsert
+
+IMAGES_DIR = "images_dir"
+
+
+def set_image_folder(db: sqlite_utils.Database, folder: str | os.PathLike) -> None:
+    with db.atomic():
+        upsert(db, "archive_settings", {"name": IMAGES_DIR, "value": str(folder)}, ("name",))
+
+
+def image_folder(db: sqlite_utils.Database) -> Path | None:
+    """Where this archive keeps its image files, if it keeps any outside the database."""
+    try:
+        row = db.execute("SELECT value FROM archive_settings WHERE name = ?", [IMAGES_DIR]).fetchone()
+    except sqlite3.OperationalError:  # an archive from before m009, opened read-only
+        return None
+    return Path(row[0]) if row and row[0] else None
+
+
+def image_files(db: sqlite_utils.Database) -> tuple[Path | None, int, list[str]]:
+    """(folder, files kept there, relative paths listed but missing)."""
+    folder = image_folder(db)
+    if folder is None:
+        return None, 0, []
+    paths = [r[0] for r in db.execute("SELECT path FROM images WHERE content IS NULL AND path IS NOT NULL")]
+    missing = [p for p in paths if not (folder / p).is_file()]
+    return folder, len(paths) - len(missing), missing
+
+
+def link_post_images(db: sqlite_utils.Database, post_id: str, images: list[dict]) -> None:
+    db.execute("DELETE FROM post_images WHERE post_id = ? AND position >= ?", [post_id, len(images)])
+    for image in images:
+        row = {
+            "post_id": post_id,
+            "position": image["position"],
+            "src": image["src"],
+            "full_url": image["full_url"],
+            "alt": image.get("alt"),
+            "caption": image.get("caption") or "",
+            "link": image.get("link") or "",
+            "width": image.get("width"),
+            "height": image.get("height"),
+            "candidates": json.dumps(image.get("candidates") or [image["full_url"]]),
+        }
+        old = first_row(db, "SELECT * FROM post_images WHERE post_id = ? AND position = ?",
+                       [post_id, image["position"]])
+        if old is not None and old["full_url"] != row["full_url"]:
+            # A different file now stands here: what we downloaded no longer applies.
+            row.update(image_sha256=None, fetched_url=None, fetch_error=None, fetch_attempts=0)
+        if old is None or row.get("image_sha256", old["image_sha256"]) is None:
+            known = db.execute(
+                "SELECT sha256, url FROM image_urls WHERE url = ?", [row["full_url"]]
+            ).fetchone()
+            if known:  # the same file, already kept for another post
+                row.update(image_sha256=known[0], fetched_url=known[1], fetch_error=None)
+            else:
+                failed = db.execute(
+                    "SELECT error FROM image_failures WHERE url = ?", [row["full_url"]]
+                ).fetchone()
+                if failed:
+                    row["fetch_error"] = failed[0]
+        upsert(db, "post_images", row, ("post_id", "position"))
+
+
+def image_known(db: sqlite_utils.Database, url: str) -> bool:
+    return db["image_urls"].count_where("url = ?", [url]) > 0
+
+
+def save_image(db: sqlite_utils.Database, key: str, fetched_url: str, body: bytes, info,
+               directory: str | None = None) -> bool:
+    """Keep one image file (once, by sha256) and link every post image waiting for it.
+
+    ``key`` is the full-size URL the posts name; ``fetched_url`` the one that
+    answered (a fallback size, maybe). With ``directory`` the bytes go to a
+    content-addressed file instead of the database. Returns True if the file is new.
+    """
+    stamp = now()
+    path = None
+    if directory:
+        rel = f"{info.sha256[:2]}/{info.sha256[2:4]}/{info.sha256}.{info.extension}"
+        target = Path(directory) / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".part")
+            tmp.write_bytes(body)
+            tmp.replace(target)
+        path = rel
+    with db.atomic():
+        new = db["images"].count_where("sha256 = ?", [info.sha256]) == 0
+        if new:
+            db["images"].insert(
+                {
+                    "sha256": info.sha256,
+                    "content": None if directory else body,
+                    "content_type": info.content_type,
+                    "size": info.size,
+                    "width": info.width,
+                    "height": info.height,
+                    "source_url": fetched_url,
+                    "path": path,
+                    "fetched": stamp,
+                }
+            )
+        for url in {key, fetched_url}:
+            db["image_urls"].upsert({"url": url, "sha256": info.sha256, "fetched": stamp}, pk="url")
+        db.execute("DELETE FROM image_failures WHERE url = ?", [key])
+        db.execute(
+            "UPDATE post_images SET image_sha256 = ?, fetched_url = ?, fetch_error = NULL, "
+            "fetch_attempts = COALESCE(fetch_attempts, 0) + 1 WHERE full_url = ? "
+            "AND (image_sha256 IS NULL OR image_sha256 != ?)",
+            [info.sha256, fetched_url, key, info.sha256],
+        )
+    return new
+
+
+def image_failed(db: sqlite_utils.Database, key: str, reason: str) -> None:
+    """Every post image that needed this file records why it could not be had."""
+    with db.atomic():
+        db.execute(
+            "INSERT INTO image_failures (url, error, attempts, last_tried) VALUES (?, ?, 1, ?) "
+            "ON CONFLICT (url) DO UPDATE SET error = excluded.error, "
+            "attempts = attempts + 1, last_tried = excluded.last_tried",
+            [key, reason[:500], now()],
+        )
+        db.execute(
+            "UPDATE post_images SET fetch_error = ?, fetch_attempts = COALESCE(fetch_attempts, 0) + 1 "
+            "WHERE full_url = ? AND image_sha256 IS NULL",
+            [reason[:500], key],
+        )
+
+
+def images_missing(db: sqlite_utils.Database, blog_id: str, max_attempts: int) -> list[dict]:
+    """Post images whose file we do not have yet (never tried, or failed fewer times than allowed)."""
+    rows = db.execute(
+        "SELECT pi.full_url, MIN(pi.candidates) FROM post_images pi JOIN posts p ON p.id = pi.post_id "
+        "WHERE p.blog_id = ? AND pi.image_sha256 IS NULL AND COALESCE(pi.fetch_attempts, 0) < ? "
+        "GROUP BY pi.full_url",
+        [blog_id, max_attempts],
+    ).fetchall()
+    return [{"full_url": url, "candidates": json.loads(c) if c else [url]} for url, c in rows]
+

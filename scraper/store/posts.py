@@ -1,0 +1,234 @@
+"""Posts: saved with their body, labels, images and comments in one transaction, older
+content kept as versions, marked gone rather than deleted."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from ..dates import utc_instant, utc_text
+from ..items import content_hash
+from .feeds import fill_from_feed, only_the_blog_name, stated_elsewhere
+from .images import link_post_images
+from .labels import author_id, save_labels
+from .rows import first_row, now, upsert
+
+POST_ROW_SQL = ("SELECT id, url, title, published, updated, labels, content_hash, first_seen, "
+                "last_changed FROM posts WHERE ")
+
+
+def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None) -> str:
+    """Save one post with its labels, images and comments in one transaction.
+
+    Returns "new", "updated" (content hash changed; the old content is kept in
+    post_versions), "unchanged", or "older": the archive holds a newer copy (by
+    the platform's `updated`), which stays current; this one becomes a version.
+    The body is written only when it is new or changed (its text also when only
+    the extraction of the text changed), so an unchanged post costs no body
+    write and no search-index write.
+    """
+    stamp = now()
+    labels = list(dict.fromkeys(post.get("labels") or []))  # keep order, drop repeats
+    post_hash = post.get("content_hash") or content_hash(post["title"], post["body_html"])
+    with db.atomic():
+        stated = stated_elsewhere(db, post["url"], {
+            "title": post.get("title") or "", "author": post.get("author") or "",
+            "author_url": post.get("author_url") or "", "labels": labels,
+            "sources": dict(post.get("sources") or {}), "notes": dict(post.get("notes") or {})})
+        post = {**post, **{k: v for k, v in stated.items() if k != "labels"}}
+        labels = stated["labels"]
+        if only_the_blog_name(db, post["blog_id"], post["title"]):  # a banner, not the post's title
+            post["title"] = ""
+            post["sources"] = {k: v for k, v in post["sources"].items() if k != "title"}
+        old = first_row(db, POST_ROW_SQL + "id = ?", [post["id"]])
+        if old is None:
+            # The same URL under another id (e.g. an import matched by URL) is the same post.
+            old_by_url = first_row(db, POST_ROW_SQL + "url = ?", [post["url"]])
+            if old_by_url is not None:
+                _rekey_post(db, old_by_url["id"], post["id"])
+                old = dict(old_by_url, id=post["id"])
+        row = {
+            "id": post["id"],
+            "blog_id": post["blog_id"],
+            "url": post["url"],
+            "title": post.get("title") or "",
+            "author": post.get("author") or "",
+            "author_id": author_id(db, post["blog_id"], post.get("author"), post.get("author_url")),
+            "published": post.get("published") or None,
+            # Never NULL: Datasette's streamed CSV pages on the sort column and
+            # repeats rows when it holds NULLs (seen with 0.65.5).
+            "published_utc": utc_text(post.get("published")) or "",
+            "updated": post.get("updated") or None,
+            "labels": json.dumps(labels, ensure_ascii=False),
+            "sources": json.dumps(post.get("sources") or {}, ensure_ascii=False, sort_keys=True),
+            "notes": json.dumps(post["notes"], ensure_ascii=False, sort_keys=True)
+            if post.get("notes") else None,
+            "word_count": post.get("word_count") or 0,
+            "comment_count": (
+                post["comment_count"]
+                if post.get("comment_count") is not None
+                else len(post.get("comments") or [])
+            ),
+            "image_count": len(post.get("images") or []),
+            "content_hash": post_hash,
+            "last_seen": stamp,
+            "gone_at": None,
+            "crawl_id": crawl_id,
+        }
+        if old is not None and _older(row, old):
+            # An export made before the last crawl never rolls the archive back.
+            if old["content_hash"] == post_hash:
+                db.execute("UPDATE posts SET last_seen = ? WHERE id = ?", [stamp, old["id"]])
+                _save_comments(db, post["id"], post.get("comments") or [], stamp, only_new=True)
+                return "unchanged"
+            known = db.execute("SELECT 1 FROM post_versions WHERE post_id = ? AND content_hash = ?",
+                               [old["id"], post_hash]).fetchone()
+            if not known:
+                _keep_version(db, dict(row, last_changed=row["updated"]), stamp, body={
+                    "body_html": post.get("body_html") or "", "body_text": post.get("body_text") or ""})
+            _save_comments(db, post["id"], post.get("comments") or [], stamp, only_new=True)
+            return "older"
+        if old is None:
+            status = "new"
+            row["first_seen"] = stamp
+            row["last_changed"] = stamp
+        elif old["content_hash"] != post_hash:
+            status = "updated"
+            row["last_changed"] = stamp
+            _keep_version(db, old, stamp)
+        else:
+            status = "unchanged"
+        body = {"post_id": post["id"], "body_html": post.get("body_html") or "",
+                "body_text": post.get("body_text") or ""}
+        if status == "new":
+            # The body first, so that the post's one search-index row is written
+            # once, with it (its key is checked at commit).
+            db.execute("PRAGMA defer_foreign_keys = ON")
+            upsert(db, "post_bodies", body, ("post_id",))
+        upsert(db, "posts", row, ("id",))
+        if status == "updated":
+            upsert(db, "post_bodies", body, ("post_id",))
+        elif status == "unchanged":  # same HTML; its text differs only if the extraction changed
+            db.execute("UPDATE post_bodies SET body_text = ? WHERE post_id = ? AND body_text IS NOT ?",
+                       [body["body_text"], body["post_id"], body["body_text"]])
+        listed = first_row(db, "SELECT * FROM feed_entries WHERE url = ?", [row["url"]])
+        if listed is not None:
+            fill_from_feed(db, listed)
+        save_labels(db, post["id"], post["blog_id"], labels, post.get("label_kinds"))
+        link_post_images(db, post["id"], post.get("images") or [])
+        _save_comments(db, post["id"], post.get("comments") or [], stamp)
+    return status
+
+
+def _older(new: dict, old: dict) -> bool:
+    """Is this copy older than the archive's, by the platform's own `updated`?
+    (Equal or unknown: the copy fetched last, this one, is the newer.)"""
+    new_time, old_time = utc_instant(new.get("updated")), utc_instant(old.get("updated"))
+    return new_time is not None and old_time is not None and new_time < old_time
+
+
+def _rekey_post(db: sqlite_utils.Database, old_id: str, new_id: str) -> None:
+    # Children and parent change keys in two steps; checked together at commit
+    # (the pragma ends with the transaction).
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    for table in ("post_labels", "post_images", "comments", "post_versions"):
+        db.execute(f"UPDATE [{table}] SET post_id = ? WHERE post_id = ?", [new_id, old_id])
+    db.execute("UPDATE posts SET id = ? WHERE id = ?", [new_id, old_id])  # post_bodies follows
+
+
+def _keep_version(db: sqlite_utils.Database, old: dict, stamp: str, body: dict | None = None) -> None:
+    """Keep a version of the post: ``old``'s fields, with ``body`` or the body now stored."""
+    version = (
+        db.execute(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM post_versions WHERE post_id = ?", [old["id"]]
+        ).fetchone()[0]
+    )
+    if body is None:
+        body = first_row(db, "SELECT body_html, body_text FROM post_bodies WHERE post_id = ?",
+                        [old["id"]]) or {"body_html": "", "body_text": ""}
+    db["post_versions"].insert(
+        {
+            "post_id": old["id"],
+            "version": version,
+            "captured": old.get("last_changed") or old.get("first_seen") or stamp,
+            "title": old["title"],
+            "published": old["published"],
+            "updated": old["updated"],
+            "labels": old["labels"],
+            "body_html": body["body_html"],
+            "body_text": body["body_text"],
+            "content_hash": old["content_hash"],
+        }
+    )
+
+
+def _save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict], stamp: str,
+                   only_new: bool = False) -> None:
+    for comment in comments:
+        if only_new and db.execute("SELECT 1 FROM comments WHERE id = ?", [comment["id"]]).fetchone():
+            continue  # an older copy of the post: the archive's comment is the later one
+        row = {
+            "id": comment["id"],
+            "post_id": post_id,
+            "position": comment.get("position", 0),
+            "author": comment.get("author") or "",
+            "author_url": comment.get("author_url") or "",
+            "published": comment.get("published") or None,
+            "in_reply_to": comment.get("in_reply_to") or None,
+            "body_html": comment.get("body_html") or "",
+            "body_text": comment.get("body_text") or "",
+        }
+        if db.execute("SELECT 1 FROM comments WHERE id = ?", [row["id"]]).fetchone() is None:
+            row["first_seen"] = stamp
+        upsert(db, "comments", row, ("id",))
+
+
+def save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict]) -> int:
+    """Comments found beyond the post page (its comment feed); returns how many were new."""
+    with db.atomic():
+        if db["posts"].count_where("id = ?", [post_id]) == 0:
+            return 0
+        before = db["comments"].count_where("post_id = ?", [post_id])
+        _save_comments(db, post_id, comments, now())
+        after = db["comments"].count_where("post_id = ?", [post_id])
+        db.execute("UPDATE posts SET comment_count = MAX(COALESCE(comment_count, 0), ?) WHERE id = ?",
+                   [after, post_id])
+    return after - before
+
+
+def post_state(db: sqlite_utils.Database, url: str) -> dict | None:
+    """What the archive knows of a post URL: id, times, and when the feed last said it changed."""
+    row = db.execute(
+        "SELECT p.id, p.updated, p.gone_at, f.updated AS feed_updated FROM posts p "
+        "LEFT JOIN feed_entries f ON f.url = p.url WHERE p.url = ?",
+        [url],
+    ).fetchone()
+    if row is None:
+        return None
+    return {"id": row[0], "updated": row[1], "gone_at": row[2], "feed_updated": row[3]}
+
+
+def live_post_urls(db: sqlite_utils.Database, blog_id: str) -> list[str]:
+    return [r[0] for r in db.execute(
+        "SELECT url FROM posts WHERE blog_id = ? AND gone_at IS NULL", [blog_id])]
+
+
+def count_posts(db: sqlite_utils.Database, blog_id: str) -> int:
+    return db["posts"].count_where("blog_id = ? AND gone_at IS NULL", [blog_id])
+
+
+def touch_post(db: sqlite_utils.Database, url: str, crawl_id: int | None) -> None:
+    """Seen again, unchanged (a 304): only last_seen moves."""
+    with db.atomic():
+        db.execute("UPDATE posts SET last_seen = ?, gone_at = NULL WHERE url = ?", [now(), url])
+
+
+def mark_gone(db: sqlite_utils.Database, url: str) -> bool:
+    """A post that now answers 404/410 is marked, never deleted. True if newly marked."""
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE posts SET gone_at = ? WHERE url = ? AND gone_at IS NULL", [now(), url]
+        )
+    return cursor.rowcount > 0
+
