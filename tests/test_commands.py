@@ -21,7 +21,7 @@ from conftest import CORPUS, FAST, ROOT, crawl, free_port, mirror_server, run_cl
 from scraper import store
 from scraper.sample import BlogServer, make_blog
 from scraper.sample.handmade import HandmadeServer, make_handmade_blog
-from scraper.sample.wordpress import Reply
+from scraper.sample.fixture_server import Reply
 
 
 def make_archive(path, seeds=("http://blog.example/",), **fields) -> int:

@@ -115,7 +115,8 @@ def test_a_byline_at_the_top_of_extracted_text_is_not_the_body():
     from scrapy.http import HtmlResponse
 
     from scraper import platforms
-    from scraper.sample.themes import ThemePost, make_posts, medium_like
+    from scraper.sample.themes import ThemePost, make_posts
+    from scraper.sample.themes.generators import medium_like
 
     post: ThemePost = make_posts(1, 3)[0]
     url = f"https://ledger.example/p/{post.slug}"

@@ -12,8 +12,8 @@ from scrapy.http import HtmlResponse
 from conftest import crawl
 from scraper import platforms
 from scraper.platforms import generic
+from scraper.sample.fixture_server import FixtureServer, Reply
 from scraper.sample.handmade import HandmadeServer, expected_handmade_post, make_handmade_blog
-from scraper.sample.wordpress import FixtureServer, Reply
 
 
 @pytest.fixture(scope="module")

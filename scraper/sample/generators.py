@@ -24,8 +24,9 @@ from datetime import datetime, timedelta
 from email.utils import format_datetime
 
 from .content import AUTHORS, TITLES, _fill, _make_paragraphs, slugify
+from .fixture_server import FixtureServer, Reply
+from .markup import esc
 from .model import parse_offset
-from .wordpress import FixtureServer, Reply, esc
 
 TAGS = ["ferries", "timetables", "harbours", "winter", "maps", "signals"]
 HTML = "text/html; charset=utf-8"

@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from .content import AUTHORS, CAPTIONS, IMAGE_SUBJECTS, QUOTES, TITLES, _fill, _make_paragraphs, slugify
+from .fixture_server import FixtureServer, Reply
 from .images import make_image
+from .markup import esc
 from .model import parse_offset
-from .wordpress import FixtureServer, Reply, esc
 
 TAGS = ["harbours", "trains", "summits", "notes", "maps"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
