@@ -123,8 +123,10 @@ class WarcCapture:
     def _files(self, request, spider) -> WarcFiles:
         blog = self._blog(request, spider)
         if blog not in self.files:
-            self.files[blog] = WarcFiles(self.folder, blog, getattr(spider, "crawl_id", 0) or 0,
-                                         self.max_bytes)
+            # A worker of a distributed run names its files by run and worker (spider argument
+            # ``warc_name``); a crawl on one machine by its crawl id.
+            name = getattr(spider, "warc_name", None) or getattr(spider, "crawl_id", 0) or 0
+            self.files[blog] = WarcFiles(self.folder, blog, name, self.max_bytes)
         return self.files[blog]
 
     @staticmethod

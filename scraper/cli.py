@@ -341,19 +341,28 @@ def _overrides(pairs) -> dict:
 @click.option("--archive", default=None, metavar="PATH",
               help="The archive, read only (same machine or a copy): lets re-runs fetch only what "
                    "changed, and a blog given back carry on. Without it every run is a first crawl.")
+@click.option("--warc-dir", default=None, metavar="DIR",
+              help="This worker's WARC files (pages as fetched, named by worker). Default: beside "
+                   "--archive (<archive>.warc/), else ./blogarchive.warc/. Gather the folders of "
+                   "all workers into <archive>.warc/ for reparse and export --format wacz.")
+@click.option("--warc", type=click.Choice(["all", "pages", "none"]), default=None,
+              help="Which responses to keep as fetched: all (default), pages (no images), none.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting, e.g. -s BLOGARCHIVE_WORKER_BLOGS=16 -s BLOGARCHIVE_HOST_INTERVAL=1.")
 @click.option("--exit-when-done", is_flag=True, help="Stop when the writer has finished the run.")
 @click.option("--quiet", is_flag=True, help="Warnings only.")
-def worker_command(redis_url, archive, overrides, exit_when_done, quiet):
+def worker_command(redis_url, archive, warc_dir, warc, overrides, exit_when_done, quiet):
     """Take blogs from the Redis queue and crawl them (run any number, on any machine)."""
     from .distributed.worker import run_worker
 
     settings = _overrides(overrides)
     if quiet:
         settings.setdefault("LOG_LEVEL", "WARNING")
+    if warc:
+        settings["BLOGARCHIVE_WARC"] = warc
     _redis(redis_url)
-    run_worker(redis_url, settings, archive=archive, exit_when_done=exit_when_done)
+    run_worker(redis_url, settings, archive=archive, exit_when_done=exit_when_done,
+               warc_folder=warc_dir)
 
 
 @click.command(name="writer")

@@ -37,6 +37,15 @@ STORAGE_GONE = ("disk is full", "disk i/o error", "readonly", "read-only")
 PROGRESS_EVERY_S = 2.0
 
 
+def capture_urls(item) -> tuple[str, ...]:
+    """The URLs whose WARC records an item was read from (its `captures` rows go with it)."""
+    if isinstance(item, Post):
+        return tuple(dict.fromkeys(u for u in (item.fetched_url, item.url) if u))
+    if isinstance(item, (Fetch, ImageFile)):
+        return (item.url,)
+    return ()
+
+
 class StorePipeline:
     def __init__(self, db_path: str, error_threshold: float):
         self.db_path = db_path
@@ -95,10 +104,19 @@ class StorePipeline:
         rows = []
         while len(self.captures) > keep:
             rows.extend(self.captures.popitem(last=False)[1])
-        rows = [row for row in map(resolve, rows) if row is not None]
-        if rows:
+        self.index_captures([row for row in map(resolve, rows) if row is not None])
+
+    def index_captures(self, rows: list[dict]) -> None:
+        """Index records that belong to no item (robots.txt, redirect hops), in one commit."""
+        if not rows:
+            return
+        try:
             with self.db.atomic():
                 store.save_captures(self.db, rows, self.crawl_id)
+        except sqlite3.Error as e:
+            if not any(sign in str(e).lower() for sign in STORAGE_GONE):
+                raise
+            self._archive_unwritable(e)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -266,7 +284,7 @@ class StorePipeline:
     def process_item(self, item, spider=None):
         try:
             if isinstance(item, Post):
-                captures = self._take_captures(item.fetched_url, item.url)
+                captures = self._take_captures(*capture_urls(item))
                 if self.unwritable:  # its page could not be kept: the next run fetches it again
                     return item
                 with self.db.atomic():  # the post and the records it was read from, together

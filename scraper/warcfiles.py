@@ -7,13 +7,17 @@ Files live in ``<archive>.warc/`` as ``<blog>-<crawl>-NNNNN.warc.gz`` (one gzip
 member per record, so any record can be read from its offset). A file being
 written is named ``….warc.gz.open`` and renamed when it is closed; one left
 ``.open`` by a killed crawl is cut back to its last whole record and renamed by
-the next crawl (``seal``), so every file ends on a whole record.
+the next crawl (``seal``), so every file ends on a whole record. The writer holds
+an flock on its ``.open`` file, which the kernel drops when the process dies: so
+several crawls (the crawls of a worker, workers sharing a folder) can seal what a
+dead one left without touching a file another is still writing.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import fcntl
 import hashlib
 import io
 import logging
@@ -85,9 +89,11 @@ class Written:
 class WarcFiles:
     """Rotating WARC files of one blog in one crawl, appended one whole record at a time."""
 
-    def __init__(self, folder: Path, blog: str, crawl_id: int, max_bytes: int = MAX_FILE_BYTES):
+    def __init__(self, folder: Path, blog: str, crawl_id: int | str,
+                 max_bytes: int = MAX_FILE_BYTES):
         self.folder = folder
-        self.prefix = f"{slug(blog)}-{crawl_id}"
+        # "<blog>-<crawl>", or "<blog>-<run>-<worker>" for a worker of a distributed run
+        self.prefix = "-".join([slug(blog)] + [slug(part) for part in str(crawl_id).split("-")])
         self.max_bytes = max_bytes
         self.number = -1
         self.handle = None
@@ -105,6 +111,7 @@ class WarcFiles:
                 break
         self.name = name
         self.handle = open(open_, "ab", buffering=0)
+        fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # ours until closed or dead
         self.size = 0
         self._append(_warcinfo(name))
 
@@ -145,9 +152,10 @@ class WarcFiles:
     def close(self) -> None:
         if self.handle is None:
             return
+        # Renamed while still locked: no other crawl can take it for a dead one's meanwhile.
+        os.replace(self.folder / (self.name + OPEN_SUFFIX), self.folder / self.name)
         self.handle.close()
         self.handle = None
-        os.replace(self.folder / (self.name + OPEN_SUFFIX), self.folder / self.name)
 
 
 _maker = WARCWriter(io.BytesIO(), gzip=True)
@@ -317,16 +325,31 @@ def whole_length(path: Path) -> int:
 
 
 def seal(folder: Path) -> list[str]:
-    """Close files a killed crawl left open: cut back to the last whole record, rename."""
+    """Close files a killed crawl left open: cut back to the last whole record, rename.
+
+    A file whose writer is alive (it holds the file's flock) is left alone."""
     sealed = []
     if not folder.is_dir():
         return sealed
     for path in sorted(folder.glob("*.warc.gz" + OPEN_SUFFIX)):
-        keep = whole_length(path)
-        with open(path, "r+b") as f:
+        try:
+            f = open(path, "r+b")
+        except FileNotFoundError:  # closed by its writer meanwhile
+            continue
+        with f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # still being written
+                continue
+            try:
+                if os.stat(path).st_ino != os.fstat(f.fileno()).st_ino:
+                    continue
+            except FileNotFoundError:  # sealed by its writer between the glob and the lock
+                continue
+            keep = whole_length(path)
             f.truncate(keep)
-        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
-        os.replace(path, final)
+            final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+            os.replace(path, final)
         sealed.append(final.name)
         logger.warning("%s: left open by an earlier crawl; kept %d bytes of whole records",
                        final.name, keep)

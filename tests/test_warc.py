@@ -134,6 +134,50 @@ def test_a_file_cut_mid_record_is_sealed_at_its_last_whole_record(tmp_path):
         (folder / "x-9-00000.warc.gz").unlink()
 
 
+def test_a_file_still_being_written_is_never_sealed_by_another_crawl(tmp_path):
+    # The crawls of a worker, and workers sharing a folder, each seal what a dead crawl
+    # left open when they start: a file another one is writing must stay as it is.
+    import datetime as dt
+    import sys
+
+    from scraper.warcfiles import Exchange, WarcFiles
+
+    exchange = Exchange(url="http://a.example/p.html", method="GET", request_headers=[],
+                        request_body=b"", protocol="HTTP/1.1", status=200,
+                        response_headers=[("Content-Type", "text/html")], body=b"<p>hello</p>",
+                        fetched_at=dt.datetime.now(dt.timezone.utc))
+    live = WarcFiles(tmp_path, "a.example", "run1-host_1_aaaaaa")
+    written = live.write(exchange)
+    assert seal(tmp_path) == []
+    assert written.warc_file == "a.example-run1-host_1_aaaaaa-00000.warc.gz"
+    live.write(exchange)  # still its own: appended where it ends
+    live.close()
+    assert [r["type"] for r in read_all(tmp_path)] == ["warcinfo", "response", "request"] * 1 + \
+        ["response", "request"]
+
+    # A writer killed while its file is open: its lock dies with it, and the file is sealed.
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import datetime as dt, os, signal, sys\n"
+        "from scraper.warcfiles import Exchange, WarcFiles\n"
+        "from pathlib import Path\n"
+        "files = WarcFiles(Path(sys.argv[1]), 'a.example', 'run1-host_2_bbbbbb')\n"
+        "files.write(Exchange('http://a.example/q.html', 'GET', [], b'', 'HTTP/1.1', 200, [],\n"
+        "                     b'<p>q</p>', dt.datetime.now(dt.timezone.utc)))\n"
+        "files.handle.write(b'\\x1f\\x8b\\x08 cut off')\n"
+        "print('written', flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGSTOP)\n"), str(tmp_path)],
+        cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "written"
+        assert seal(tmp_path) == []  # stopped, not dead: still its writer's
+    finally:
+        child.kill()
+        child.wait(timeout=10)
+    assert seal(tmp_path) == ["a.example-run1-host_2_bbbbbb-00000.warc.gz"]
+    assert [r["url"] for r in read_all(tmp_path) if r["type"] == "response"] == \
+        ["http://a.example/p.html"] * 2 + ["http://a.example/q.html"]
+
+
 def test_sigkill_mid_crawl_leaves_whole_records_and_the_next_run_writes_a_new_file(tmp_path):
     blog = make_blog("layout", n_posts=40, seed=34, images=False)
     db, log = tmp_path / "archive.db", tmp_path / "crawl.log"

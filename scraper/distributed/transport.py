@@ -2,6 +2,9 @@
 
 Items travel as JSON (dataclasses tagged with their type, bytes in base64), so the
 writer rebuilds exactly what the spider yielded and saves it with the same code.
+The places of the WARC records an item was read from (the worker's own files)
+travel in the same message, so the writer commits the `captures` rows with the
+item; records no item claims (robots.txt, redirect hops) travel on their own.
 """
 
 from __future__ import annotations
@@ -9,12 +12,20 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import logging
+from collections import OrderedDict
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
 from .. import images as images_module
 from .. import items as items_module
+from ..capture import capture_failed, capture_written, resolve
+from ..pipelines import capture_urls
 from .queue import K, connect
+
+logger = logging.getLogger(__name__)
+CAPTURES = "__captures__"  # key of a message's WARC record places
 
 ITEM_TYPES = {cls.__name__: cls for cls in vars(items_module).values()
               if isinstance(cls, type) and dataclasses.is_dataclass(cls)}
@@ -54,26 +65,79 @@ def _decode(value):
     return data
 
 
-def encode_item(item) -> bytes:
-    return json.dumps(_encode(item), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def encode_item(item, captures: list[dict] | None = None) -> bytes:
+    """An item (or None: records only) and the `captures` rows of its WARC records."""
+    data = _encode(item) if item is not None else {}
+    if captures:
+        data[CAPTURES] = captures
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_message(data: bytes) -> tuple[object | None, list[dict]]:
+    """(the item or None, the `captures` rows that go with it)."""
+    value = json.loads(data)
+    captures = value.pop(CAPTURES, [])
+    return (_decode(value) if value else None), captures
 
 
 def decode_item(data: bytes):
-    return _decode(json.loads(data))
+    return decode_message(data)[0]
 
 
 class PushItems:
-    """Item pipeline of a worker: every item into the Redis list the writer drains."""
+    """Item pipeline of a worker: every item into the Redis list the writer drains, with
+    the places of the records it was read from (scraper/capture.py, the worker's files)."""
 
-    def __init__(self, client):
+    MAX_PENDING_URLS = 500
+
+    def __init__(self, client, crawler=None):
         self.r = client
+        self.crawler = crawler
+        # WARC records written, by URL, waiting for the item that says what they hold.
+        self.captures: OrderedDict[str, list[dict]] = OrderedDict()
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(connect(crawler.settings.get("BLOGARCHIVE_REDIS_URL")))
+        pipeline = cls(connect(crawler.settings.get("BLOGARCHIVE_REDIS_URL")), crawler)
+        crawler.signals.connect(pipeline.capture_written, signal=capture_written)
+        crawler.signals.connect(pipeline.capture_failed, signal=capture_failed)
+        # Before the worker gives the lease up: every record indexed is in the list by then.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def capture_written(self, capture: dict):
+        self.captures.setdefault(capture["url"], []).append(capture)
+        if len(self.captures) > self.MAX_PENDING_URLS:  # redirect hops, robots.txt: no item
+            self._push_pending(self.MAX_PENDING_URLS // 2)
+
+    def capture_failed(self, error: str):
+        """The worker's WARC folder takes no more records: this crawl stops (the worker gives
+        its blog back) rather than archive posts without their pages."""
+        logger.error("%s: stopping the crawl; its blog goes back to the queue", error)
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason="warc_unwritable"))
+
+    def _rows(self, captures: list[dict]) -> list[dict]:
+        rows = [resolve(capture) for capture in captures]  # waits for the record to be written
+        return [row for row in rows if row is not None]  # not written: capture_failed says so
+
+    def _push_pending(self, keep: int = 0) -> None:
+        taken = []
+        while len(self.captures) > keep:
+            taken.extend(self.captures.popitem(last=False)[1])
+        rows = self._rows(taken)
+        if rows:
+            self.r.lpush(K.items, encode_item(None, rows))
+
+    def spider_closed(self, spider, reason):
+        self._push_pending()
 
     def process_item(self, item, spider=None):
-        self.r.lpush(K.items, encode_item(item))
+        taken = []
+        for url in capture_urls(item):
+            taken.extend(self.captures.pop(url, []))
+        self.r.lpush(K.items, encode_item(item, self._rows(taken)))
         return item
 
 

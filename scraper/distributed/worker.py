@@ -20,9 +20,12 @@ from scrapy.utils.reactor import install_reactor
 
 from ..runner import project_settings
 from ..spiders.blog import BlogSpider
+from ..warcfiles import slug, warc_dir
 from .queue import K, BlogQueue, connect, worker_name
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_WARC_DIR = "blogarchive.warc"  # without --warc-dir or --archive, in the current folder
 
 
 def worker_settings(redis_url: str, worker_id: str, overrides: dict | None = None):
@@ -37,8 +40,6 @@ def worker_settings(redis_url: str, worker_id: str, overrides: dict | None = Non
         "DOWNLOAD_HANDLERS": {"http": "scraper.distributed.gate.GatedHTTPHandler",
                               "https": "scraper.distributed.gate.GatedHTTPHandler"},
         "BLOGARCHIVE_PROGRESS": "off",
-        # Pages as fetched are kept by single-machine crawls only so far (docs/scale-out.md).
-        "BLOGARCHIVE_WARC": "none",
     }.items():
         settings.set(name, value, priority="project")
     for name, value in (overrides or {}).items():
@@ -48,7 +49,7 @@ def worker_settings(redis_url: str, worker_id: str, overrides: dict | None = Non
 
 class Worker:
     def __init__(self, redis_url: str, overrides: dict | None = None, archive: str | None = None,
-                 exit_when_done: bool = False):
+                 exit_when_done: bool = False, warc_folder: str | None = None):
         self.worker_id = worker_name()
         self.queue = BlogQueue(connect(redis_url), self.worker_id)
         self.scratch = None
@@ -58,6 +59,10 @@ class Worker:
         else:  # nothing archived as far as the spider knows: every run is a first crawl
             self.scratch = tempfile.TemporaryDirectory(prefix="blogarchive-worker-")
             overrides["BLOGARCHIVE_DB"] = str(Path(self.scratch.name) / "empty.db")
+        # This worker's own WARC files (named by worker, so folders of several workers and
+        # machines can be gathered into one): beside the archive, else in the current folder.
+        overrides.setdefault("BLOGARCHIVE_WARC_DIR", str(Path(
+            warc_folder or (warc_dir(archive) if archive else DEFAULT_WARC_DIR)).resolve()))
         self.settings = worker_settings(redis_url, self.worker_id, overrides)
         self.at_once = max(1, self.settings.getint("BLOGARCHIVE_WORKER_BLOGS", 8))
         self.ttl = self.settings.getfloat("BLOGARCHIVE_WORKER_TTL", 15)
@@ -83,6 +88,8 @@ class Worker:
         signal.signal(signal.SIGTERM, self.on_signal)
         signal.signal(signal.SIGINT, self.on_signal)
         logger.info("worker %s joined the queue", self.worker_id)
+        if self.settings.get("BLOGARCHIVE_WARC", "all") != "none":
+            logger.info("pages as fetched go to %s", self.settings.get("BLOGARCHIVE_WARC_DIR"))
         try:
             self.process.start(stop_after_crawl=False, install_signal_handlers=False)
         finally:
@@ -138,7 +145,9 @@ class Worker:
         logger.info("crawling %s", " ".join(entry["urls"]))
         crawler = self.process.create_crawler(BlogSpider)
         self.crawls[entry["id"]] = (entry, crawler)
-        d = self.process.crawl(crawler, urls=list(entry["urls"]), full=entry.get("full", False))
+        run = self.queue.run().get("id") or "run"
+        d = self.process.crawl(crawler, urls=list(entry["urls"]), full=entry.get("full", False),
+                               warc_name=f"{run}-{slug(self.worker_id)}")
         d.addBoth(self.ended, entry, crawler)
 
     def ended(self, result, entry: dict, crawler) -> None:
@@ -146,6 +155,11 @@ class Worker:
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
         if entry["id"] in self.lost:
             self.lost.discard(entry["id"])
+        elif reason == "warc_unwritable":  # this machine's disk is full: another worker goes on
+            self.queue.give_back(entry)
+            logger.error("gave back %s: the WARC folder %s takes no more records; this worker "
+                         "stops", entry["host"], self.settings.get("BLOGARCHIVE_WARC_DIR"))
+            self.stopping = max(self.stopping, 1)
         elif self.stopping or reason == "shutdown":
             self.queue.give_back(entry)  # not crawled to its end: another worker starts it again
             logger.info("gave back %s (%s)", entry["host"], reason)
@@ -180,5 +194,5 @@ class Worker:
 
 
 def run_worker(redis_url: str, overrides: dict | None = None, archive: str | None = None,
-               exit_when_done: bool = False) -> None:
-    Worker(redis_url, overrides, archive, exit_when_done).run()
+               exit_when_done: bool = False, warc_folder: str | None = None) -> None:
+    Worker(redis_url, overrides, archive, exit_when_done, warc_folder).run()

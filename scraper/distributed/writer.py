@@ -3,7 +3,9 @@
 Items are taken with BLMOVE into ``items:processing`` and removed from there only
 after the SQLite commit (a killed writer loses nothing; a starting writer puts
 back what a dead one left). They are saved by the StorePipeline of the embedded
-crawl, which also writes the run's `crawls` row when the queue has drained.
+crawl, which also writes the run's `crawls` row when the queue has drained. The
+`captures` rows of the workers' WARC records come with their items and are
+committed with them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ..lock import Busy, exclusive
 from ..pipelines import StorePipeline
 from ..runner import project_settings
 from .queue import K, BlogQueue, connect, text
-from .transport import decode_item
+from .transport import decode_message
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +109,13 @@ class Writer:
                            "blogs": sorted(p.posts_seen)})
 
     def write(self, data: bytes) -> None:
-        item = decode_item(data)
-        self.pipeline.process_item(item)  # the same code as the embedded crawl: store.save_*
+        item, captures = decode_message(data)
+        if item is None:  # records no item claimed (robots.txt, redirect hops)
+            self.pipeline.index_captures(captures)
+        else:
+            for capture in captures:  # claimed by the item, committed with it
+                self.pipeline.capture_written(capture)
+            self.pipeline.process_item(item)  # the same code as the embedded crawl: store.save_*
         if self.pipeline.unwritable:  # not kept: the item goes back and waits for room
             self.r.lmove(K.processing, K.items, "LEFT", "RIGHT")
             raise ArchiveUnwritable(self.pipeline.unwritable)
