@@ -28,7 +28,7 @@ def _has(row, key) -> bool:
         return False
 
 
-def label_links(datasette, database, value) -> markupsafe.Markup | None:
+def label_links(datasette, database, value, blog_id: str | None = None) -> markupsafe.Markup | None:
     try:
         labels = json.loads(value) if isinstance(value, str) else None
     except ValueError:
@@ -39,7 +39,7 @@ def label_links(datasette, database, value) -> markupsafe.Markup | None:
         return markupsafe.Markup('<span class="ba-none">—</span>')
     return markupsafe.Markup(" ".join(
         '<a class="ba-label" href="{}">{}</a>'.format(
-            markupsafe.escape(label_url(datasette, database, str(label))), markupsafe.escape(label))
+            markupsafe.escape(label_url(datasette, database, str(label), blog_id)), markupsafe.escape(label))
         for label in labels
     ))
 
@@ -74,7 +74,11 @@ def render_cell(row, value, column, table, database, datasette):
         if column in ("atom_content_html",) and value:
             return snippet_cell(plain_text(value))
         if column == "labels" and value:
-            return label_links(datasette, database, value)
+            # two blogs in one archive may share a label: the link stays within this row's blog
+            blog_id = row["blog_id"] if _has(row, "blog_id") else None
+            if isinstance(blog_id, dict):  # the table view expands the foreign key
+                blog_id = blog_id.get("value")
+            return label_links(datasette, database, value, blog_id)
     if table == "posts" and column == "title":
         pk = _get(row, "id")
         if pk is not None:

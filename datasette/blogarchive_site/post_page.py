@@ -60,7 +60,7 @@ async def post_context(datasette, database: str, post_id: str) -> dict | None:
     return {
         "post": post,
         "blog": dict(blog) if blog else None,
-        "labels": [{"name": n, "url": label_url(datasette, database, n)} for n in labels],
+        "labels": [{"name": n, "url": label_url(datasette, database, n, post["blog_id"])} for n in labels],
         "body": body,
         "images": [dict(r, url=image_url(datasette, r["image_sha256"]) if r["image_sha256"] else None)
                    for r in image_rows],
