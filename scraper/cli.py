@@ -140,8 +140,16 @@ def status(db_path, limit, as_json):
         click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_USAGE)
     rows = store.recent_crawls(db, limit)
+    folder, kept, missing = store.image_files(db)
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({
+            "archive": str(db_path),
+            # images kept as files (--images dir:PATH); null when they are in the database
+            "images_dir": None if folder is None else str(folder),
+            # as export's manifest.json says it: files there, and the paths listed but missing
+            "image_files": {"files": kept, "missing": missing},
+            "crawls": rows,
+        }, indent=2, ensure_ascii=False))
         return
     table = Table(title=f"crawls in {db_path}")
     for column in ("id", "started", "status", "pages", "new", "updated", "gone", "expected",
@@ -156,7 +164,6 @@ def status(db_path, limit, as_json):
         )
     # Not a terminal (a pipe, a cron mail): the whole table, never cut at 80 columns.
     Console(width=None if sys.stdout.isatty() else 10_000).print(table)
-    folder, kept, missing = store.image_files(db)
     if folder is not None:  # images kept as files (--images dir:PATH): where, and whether all are there
         click.echo(f"images: {kept} files in {folder}"
                    + (f"; {len(missing)} missing, e.g. {', '.join(missing[:3])}" if missing else ""))
@@ -164,22 +171,22 @@ def status(db_path, limit, as_json):
         latest = rows[0]
         for blog in latest.get("blogs") or []:
             click.echo(f"crawl {latest['id']}, {blog_line(blog)}")
-        errors = latest.get("errors_by_kind") or {}
-        if errors:
-            click.echo(f"crawl {latest['id']} ({latest['status']}): errors by kind")
-        for kind, info in sorted(errors.items(), key=lambda e: (-e[1].get("count", 0), e[0])):
-            click.echo(f"  {kind}: {info.get('count', 0)}")
-            for url in info.get("examples", [])[:5]:
-                click.echo(f"    {url}")
-        warnings = latest.get("warnings") or {}
-        if warnings:
-            click.echo(f"crawl {latest['id']}: warnings by kind")
-        for kind, info in sorted(warnings.items(), key=lambda e: (-e[1].get("count", 0), e[0])):
-            click.echo(f"  {kind}: {info.get('count', 0)}")
-            for url in info.get("examples", [])[:5]:
-                click.echo(f"    {url}")
+        _echo_by_kind(f"crawl {latest['id']} ({latest['status']}): errors by kind",
+                      latest.get("errors_by_kind"))
+        _echo_by_kind(f"crawl {latest['id']}: warnings by kind", latest.get("warnings"))
         if latest.get("message"):
             click.echo(f"  {latest['message']}")
+
+
+def _echo_by_kind(heading: str, by_kind: dict | None) -> None:
+    """{kind: {"count": n, "examples": [url, …]}} under a heading, most frequent first."""
+    if not by_kind:
+        return
+    click.echo(heading)
+    for kind, info in sorted(by_kind.items(), key=lambda e: (-e[1].get("count", 0), e[0])):
+        click.echo(f"  {kind}: {info.get('count', 0)}")
+        for url in info.get("examples", [])[:5]:
+            click.echo(f"    {url}")
 
 
 @main.command()

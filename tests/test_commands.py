@@ -110,9 +110,10 @@ def test_status_json_gives_seeds_as_an_array_and_the_table_is_not_cut(tmp_path):
     make_archive(path, seeds=seeds, message="blog x: its feed lists 9 posts but the archive "
                  "holds 7, and this sentence is long enough to be cut at eighty columns")
     data = json.loads(run_cli("status", str(path), "--json", check=True, timeout=60).stdout)
-    assert data[0]["seeds"] == seeds
+    assert data["crawls"][0]["seeds"] == seeds
+    assert data["images_dir"] is None  # images, if any, are in the database
     text = run_cli("status", str(path), check=True, timeout=60).stdout
-    started = data[0]["started"]
+    started = data["crawls"][0]["started"]
     assert started in text  # the whole timestamp, not "2026-12-…"
     assert "…" not in text
 
@@ -337,6 +338,9 @@ def test_images_in_a_folder_of_their_own_are_served_exported_and_shown(tmp_path)
 
     status = run_cli("status", str(db_path), check=True, timeout=60)
     assert f"images: {len(files)} files in {images}" in status.stdout
+    shown = json.loads(run_cli("status", str(db_path), "--json", check=True, timeout=60).stdout)
+    assert shown["images_dir"] == str(images)
+    assert shown["image_files"] == {"files": len(files), "missing": []}
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(db_path), "-p", str(port)],
@@ -361,6 +365,10 @@ def test_images_in_a_folder_of_their_own_are_served_exported_and_shown(tmp_path)
     for _, path in files:
         assert (out / "images" / path).read_bytes() == (images / path).read_bytes()
 
+    (images / files[0][1]).unlink()  # a file lost from the folder is named, never skipped
+    shown = json.loads(run_cli("status", str(db_path), "--json", check=True, timeout=60).stdout)
+    assert shown["image_files"] == {"files": len(files) - 1, "missing": [files[0][1]]}
+
 
 # -- 10: several blogs, one archive ------------------------------------------------------------
 
@@ -379,7 +387,7 @@ def test_a_crawl_of_several_blogs_gives_each_its_own_line(tmp_path):
                for line in lines), result.stdout
     assert any(line.startswith(f"  blog {dead}: failed — found 0, new 0,") for line in lines)
     assert lines[0].startswith("crawl 1: failed")
-    crawls = json.loads(run_cli("status", str(db_path), "--json", check=True).stdout)
+    crawls = json.loads(run_cli("status", str(db_path), "--json", check=True).stdout)["crawls"]
     breakdown = {b["url"]: (b["status"], b["found"], b["expected"]) for b in crawls[0]["blogs"]}
     assert breakdown == {a.url: ("finished", 7, 7), b.url: ("finished", 5, 5),
                          dead: ("failed", 0, None)}
@@ -409,7 +417,7 @@ def test_status_during_a_crawl_shows_the_counts_so_far(tmp_path):
                 if not db_path.exists():
                     continue
                 result = run_cli("status", str(db_path), "--json", timeout=60)
-                rows = json.loads(result.stdout) if result.returncode == 0 else []
+                rows = json.loads(result.stdout)["crawls"] if result.returncode == 0 else []
                 if rows and rows[0]["status"] == "running" and (rows[0]["posts_new"] or 0) >= 3:
                     seen = rows[0]
                     break

@@ -90,7 +90,7 @@ def test_reruns_fetch_only_what_is_new_or_changed(tmp_path):
     assert [c[1] for c in crawls] == [45, 0, 3, 0, 0, 0, 0]
     assert crawls[3][2] == 1 and crawls[6][3] == 1
     status = run_cli("status", str(db_path), "--json", check=True)
-    assert [r["id"] for r in json.loads(status.stdout)] == [7, 6, 5, 4, 3, 2, 1]
+    assert [r["id"] for r in json.loads(status.stdout)["crawls"]] == [7, 6, 5, 4, 3, 2, 1]
     reasons = dict(db.execute("SELECT url, reason FROM fetches WHERE url LIKE ?", [f"%{gone.path}"]))
     assert list(reasons.values()) == ["missing-from-feed"]
 
