@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 
+import yaml
+
 from conftest import ROOT, crawl, run_cli
 from scraper.sample import BlogServer, make_blog
 
@@ -108,6 +110,16 @@ def test_reparse_after_a_rule_changes_updates_exactly_the_affected_posts(tmp_pat
     assert json.loads(run[3]) == {"title": len(affected)}
     kinds = [k for (k,) in db.execute("SELECT kind FROM crawls ORDER BY id")]
     assert kinds == ["crawl", "reparse", "reparse"]  # the dry run left no row
+    # The crawls charts show the one crawl, not the reparse runs (which fetched nothing and
+    # would chart as crawls that found every post again); crawl health names each kind.
+    queries = yaml.safe_load((ROOT / "datasette/blogarchive_site/metadata.yml").read_text()
+                             )["databases"]["archive"]["queries"]
+    crawl_id = db.execute("SELECT id FROM crawls WHERE kind = 'crawl'").fetchone()[0]
+    assert [r[0] for r in db.execute(queries["posts_found_per_run"]["sql"])] == [crawl_id]
+    assert {r[0] for r in db.execute(queries["expected_vs_archived"]["sql"])} == {crawl_id}
+    health = db.execute(queries["crawl_health"]["sql"])
+    names = [d[0] for d in health.description]
+    assert [r[names.index("kind")] for r in health] == ["reparse", "reparse", "crawl"]
 
 
 def test_reparse_without_stored_pages_says_so_and_changes_nothing(tmp_path):

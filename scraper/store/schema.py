@@ -11,7 +11,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from ..dates import utc_text
-from .views import FTS_TOKENIZE, POST_SEARCH_SQL, SITE_VIEWS
+from .views import CRAWL_VIEWS, FTS_TOKENIZE, POST_SEARCH_SQL, SITE_VIEWS
 
 migrations = Migrations("blogarchive")
 
@@ -390,6 +390,13 @@ def m014_post_bodies(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')")
     for _, _, sql in dependants:
         db.execute(sql)
+
+
+@migrations()
+def m016_crawl_views_without_reparse(db: sqlite_utils.Database) -> None:
+    # The crawls charts read crawl_runs and crawl_errors: crawls, not reparse runs.
+    for name, sql in CRAWL_VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
 
 
 def execute_statements(db: sqlite_utils.Database, script: str) -> None:

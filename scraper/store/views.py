@@ -66,6 +66,16 @@ SITE_VIEWS = {
     """,
 }
 
+# m016: the crawl views read crawls only. A `reparse` run (crawls.kind, m011) fetches
+# nothing and finds no post: on the crawls charts it looked like a crawl that found
+# every post again with zero pages. Runs of every kind stay in `crawls` (and the
+# crawl_health query, which shows the kind).
+CRAWL_ONLY = "coalesce(c.kind, 'crawl') = 'crawl'"
+CRAWL_VIEWS = {
+    "crawl_runs": SITE_VIEWS["crawl_runs"].rstrip() + f"\n        where {CRAWL_ONLY}\n    ",
+    "crawl_errors": SITE_VIEWS["crawl_errors"].rstrip() + f"\n        where {CRAWL_ONLY}\n    ",
+}
+
 
 # The FTS index of posts reads title from posts and body_text from post_bodies
 # through the posts_with_bodies view; every post is in it (a post with no body row
