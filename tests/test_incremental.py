@@ -108,6 +108,10 @@ def test_full_revalidates_every_post_with_conditional_requests(tmp_path):
     assert "unchanged 20" in result.stdout
     db = sqlite3.connect(db_path)
     assert db.execute("SELECT COUNT(*) FROM post_versions").fetchone()[0] == 0
+    # Each 304 is kept as a revisit record tied to its post, like the page it stands for.
+    not_modified = db.execute("SELECT c.post_id, p.id FROM captures c LEFT JOIN posts p "
+                              "ON p.url = c.url WHERE c.status = 304").fetchall()
+    assert len(not_modified) == 20 and all(c == p is not None for c, p in not_modified), not_modified
 
 
 def test_a_crawl_cut_short_resumes_without_refetching(tmp_path):

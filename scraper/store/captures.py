@@ -16,13 +16,19 @@ CAPTURE_COLUMNS = ("url", "record_type", "warc_file", "offset", "length", "statu
 
 def save_captures(db: sqlite_utils.Database, captures: list[dict], crawl_id: int | None,
                   post_id: str | None = None, image_sha256: str | None = None) -> None:
-    """Index WARC records; call inside the transaction that saves what they hold."""
+    """Index WARC records; call inside the transaction that saves what they hold.
+
+    A record of a known post's address with no post given (a 304 Not Modified, which
+    no new post item comes with) is tied to that post."""
     rows = [{**c, "crawl_id": crawl_id, "post_id": post_id or c.get("post_id"),
              "image_sha256": image_sha256 or c.get("image_sha256")} for c in captures]
+    values = ["COALESCE(?, (SELECT id FROM posts WHERE url = ?))" if c == "post_id" else "?"
+              for c in CAPTURE_COLUMNS]
     db.conn.executemany(
-        f"INSERT INTO captures ({', '.join(CAPTURE_COLUMNS)}) "
-        f"VALUES ({', '.join('?' for _ in CAPTURE_COLUMNS)})",
-        [[row.get(c) for c in CAPTURE_COLUMNS] for row in rows])
+        f"INSERT INTO captures ({', '.join(CAPTURE_COLUMNS)}) VALUES ({', '.join(values)})",
+        [[v for c in CAPTURE_COLUMNS
+          for v in ((row.get(c), row["url"]) if c == "post_id" else (row.get(c),))]
+         for row in rows])
 
 
 def last_capture(db: sqlite_utils.Database, url: str) -> dict | None:
