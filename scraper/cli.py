@@ -429,7 +429,8 @@ def queue_command(redis_url, requeue_stale, as_json):
                + "".join(f"\n  {w}: {status['per_worker'].get(w, 0)} responses"
                          for w in sorted(status["workers"])))
     for name, lease in sorted(status["leases"].items()):
-        click.echo(f"  {name}: {lease['worker']} for {lease['for_s']}s")
+        click.echo(f"  {name}: {lease['worker']} for {lease['for_s']}s, last answer "
+                   f"{lease['idle_s']}s ago")
     click.echo(f"redis memory: {status['redis_memory_bytes'] / 1024 / 1024:.1f} MB")
 
 

@@ -13,6 +13,7 @@ import base64
 import dataclasses
 import json
 import logging
+import time
 from collections import OrderedDict
 
 from scrapy import signals
@@ -143,13 +144,18 @@ class PushItems:
 
 class WorkerStats:
     """Extension of a worker's crawls: requests and responses, summed in Redis for the
-    writer's `crawls` row and for `blogarchive queue` (per worker, live)."""
+    writer's `crawls` row and for `blogarchive queue` (per worker, live); and the lease's
+    progress (a request back from the network, answered or failed), at most once a second."""
+
+    PROGRESS_EVERY_S = 1.0
 
     def __init__(self, crawler):
         self.r = connect(crawler.settings.get("BLOGARCHIVE_REDIS_URL"))
         self.worker_id = crawler.settings.get("BLOGARCHIVE_WORKER_ID")
+        self.progress_said = 0.0
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.request_reached, signal=signals.request_reached_downloader)
+        crawler.signals.connect(self.request_left, signal=signals.request_left_downloader)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -163,3 +169,10 @@ class WorkerStats:
 
     def request_reached(self, request, spider):
         self.r.hincrby(K.stats, "requests", 1)
+
+    def request_left(self, request, spider):
+        lease = getattr(spider, "lease_id", None)  # spider argument given by the worker
+        now = time.monotonic()
+        if lease and now - self.progress_said >= self.PROGRESS_EVERY_S:
+            self.progress_said = now
+            self.r.hset(K.progress, lease, time.time())

@@ -66,6 +66,9 @@ class Worker:
         self.settings = worker_settings(redis_url, self.worker_id, overrides)
         self.at_once = max(1, self.settings.getint("BLOGARCHIVE_WORKER_BLOGS", 8))
         self.ttl = self.settings.getfloat("BLOGARCHIVE_WORKER_TTL", 15)
+        # A crawl with no answer from the network for this long gives its blog back (the
+        # worker still beats, so only this tells a hung crawl from a slow one).
+        self.lease_timeout = self.settings.getfloat("BLOGARCHIVE_LEASE_TIMEOUT", 600)
         self.exit_when_done = exit_when_done
         self.process = CrawlerProcess(self.settings)
         self.crawls: dict[str, tuple[dict, object]] = {}  # entry id → (entry, crawler)
@@ -132,7 +135,7 @@ class Worker:
                 reactor.stop()
             return
         while len(self.crawls) < self.at_once:
-            entry = self.queue.take()
+            entry = self.queue.take(timeout=self.lease_timeout)
             if entry is None:
                 break
             self.start(entry)
@@ -147,7 +150,7 @@ class Worker:
         self.crawls[entry["id"]] = (entry, crawler)
         run = self.queue.run().get("id") or "run"
         d = self.process.crawl(crawler, urls=list(entry["urls"]), full=entry.get("full", False),
-                               warc_name=f"{run}-{slug(self.worker_id)}")
+                               warc_name=f"{run}-{slug(self.worker_id)}", lease_id=entry["id"])
         d.addBoth(self.ended, entry, crawler)
 
     def ended(self, result, entry: dict, crawler) -> None:
