@@ -42,7 +42,8 @@ def vocabulary(rng: random.Random, size: int = 8000) -> list[str]:
     return sorted(words)
 
 
-def paragraphs(rng: random.Random, count: int = 4000) -> list[str]:
+def paragraphs(rng: random.Random, count: int = 4000) -> list[tuple[str, int]]:
+    """Paragraphs to draw posts from, each with its number of words."""
     words = vocabulary(rng)
     weights = [1 / (i + 1) for i in range(len(words))]  # Zipf-like, as text is
     pool = []
@@ -52,40 +53,62 @@ def paragraphs(rng: random.Random, count: int = 4000) -> list[str]:
             if rng.random() < 0.22:
                 chosen.insert(rng.randrange(len(chosen)), term)
         text = " ".join(chosen)
-        pool.append(text[0].upper() + text[1:] + ".")
+        pool.append((text[0].upper() + text[1:] + ".", len(text.split())))
     return pool
 
 
-def post_rows(n_posts: int, seed: int):
-    rng = random.Random(seed)
-    pool = paragraphs(rng)
+_POOL: list[tuple[str, int]] = []  # set before the workers fork: they share it
+
+
+def post_rows(n_posts: int, seed: int, first: int = 0, count: int | None = None) -> list[tuple]:
+    """Posts first … first+count-1 of n_posts, as rows of COLUMNS. A batch depends only
+    on (seed, first), so batches can be made in any process, in any order."""
+    if not _POOL:
+        _POOL.extend(paragraphs(random.Random(seed)))
+    rng = random.Random(seed * 1_000_003 + first)
     label_weights = [1 / (i + 1) ** 0.9 for i in range(len(LABELS))]
     start = dt.datetime(2010, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     span = 15 * 365 * 86400
-    for i in range(n_posts):
+    refs = max(1, n_posts // 50)
+    rows = []
+    for i in range(first, min(n_posts, first + (n_posts if count is None else count))):
         when = start + dt.timedelta(seconds=int(span * i / n_posts) + rng.randint(0, 3600))
-        paras = [rng.choice(pool) for _ in range(rng.randint(3, 20))]
-        paras[rng.randrange(len(paras))] += f" ref{i % max(1, n_posts // 50)}"
-        text = "\n\n".join(paras)
+        paras = [rng.choice(_POOL) for _ in range(rng.randint(3, 20))]
+        texts = [t for t, _ in paras]
+        texts[rng.randrange(len(texts))] += f" ref{i % refs}"
+        text = "\n\n".join(texts)
         html = ('<div class="separator"><a href="https://img.example/s1600/p%d.jpg">'
                 '<img src="https://img.example/s320/p%d.jpg" width="320" height="240" '
                 'alt="photo"></a></div>' % (i, i)
-                + "".join(f'<p style="text-align: justify;">{p}</p>' for p in paras))
+                + "".join(f'<p style="text-align: justify;">{p}</p>' for p in texts))
         labels = list(dict.fromkeys(rng.choices(LABELS, label_weights, k=rng.randint(1, 4))))
         published = when.isoformat()
-        yield {
-            "id": str(7_000_000_000_000_000_000 + i), "blog_id": "1", "url": f"https://blog.example/p/{i}.html",
-            "title": f"{rng.choice(COMMON).title()} notes {i}", "author": f"Writer {i % 5}",
-            "published": published,
-            "published_utc": when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "updated": published, "labels": json.dumps(labels), "body_html": html, "body_text": text,
-            "word_count": len(text.split()), "comment_count": rng.choice([0, 0, 1, 2, 5]),
-            "image_count": 1, "content_hash": f"{i:064x}", "first_seen": "2026-12-01T00:00:00+00:00",
-            "last_seen": "2026-12-01T00:00:00+00:00", "last_changed": "2026-12-01T00:00:00+00:00",
-        }
+        rows.append((
+            str(7_000_000_000_000_000_000 + i), "1", f"https://blog.example/p/{i}.html",
+            f"{rng.choice(COMMON).title()} notes {i}", f"Writer {i % 5}", published,
+            when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), published,
+            json.dumps(labels), sum(n for _, n in paras) + 1, rng.choice([0, 0, 1, 2, 5]), 1,
+            f"{i:064x}", STAMP, STAMP, STAMP, html, text,
+        ))
+    return rows
 
 
-def build(n_posts: int, out: Path, shape: str, seed: int = 8, batch: int = 2000) -> dict:
+LABEL_IDS = {name: n + 1 for n, name in enumerate(LABELS)}
+STAMP = "2026-12-01T00:00:00+00:00"
+COLUMNS = ["id", "blog_id", "url", "title", "author", "published", "published_utc", "updated",
+           "labels", "word_count", "comment_count", "image_count", "content_hash", "first_seen",
+           "last_seen", "last_changed", "body_html", "body_text"]
+POST_COLUMNS = COLUMNS[:-2]
+
+
+def _batch(args: tuple) -> list[tuple]:
+    return post_rows(*args)
+
+
+def build(n_posts: int, out: Path, shape: str, seed: int = 8, batch: int = 5000,
+          workers: int = 1) -> dict:
+    """Write n_posts generated posts to a new archive at out; workers > 0 make the
+    batches in other processes while this one writes."""
     from scraper import store
 
     for f in out.parent.glob(out.name + "*"):
@@ -94,41 +117,65 @@ def build(n_posts: int, out: Path, shape: str, seed: int = 8, batch: int = 2000)
         import sqlite_utils
 
         db = sqlite_utils.Database(out)
-        db.enable_wal()
         store.migrations.apply(db, stop_before=BODIES_MIGRATION)
     else:
         db = store.open_db(out)
+    # A generator's file, not a crawl's: no journal and no fsync (a crash leaves a
+    # broken file, made again), so each page is written once, not to the WAL and back.
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA cache_size = -262144")  # 256 MB: FTS segment merges stay in memory
     db.execute("INSERT INTO blogs (id, url, platform, title) VALUES ('1', 'https://blog.example/', "
                "'blogger', 'Bulk Harbour Notes')")
+    db.conn.executemany("INSERT INTO labels (id, blog_id, name) VALUES (?, '1', ?)",
+                        [(n + 1, name) for n, name in enumerate(LABELS)])
     db.conn.commit()
-    started = time.perf_counter()
-    rows = post_rows(n_posts, seed)
+    started, cpu = time.perf_counter(), time.process_time()
+    _POOL[:] = paragraphs(random.Random(seed))
+    jobs = [(n_posts, seed, first, batch) for first in range(0, n_posts, batch)]
+    if workers:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        batches = pool.imap(_batch, jobs)
+    else:
+        pool, batches = None, map(_batch, jobs)
     done = 0
-    while done < n_posts:
-        chunk = [next(rows) for _ in range(min(batch, n_posts - done))]
-        with db.atomic():
-            if shape == "before-bodies":
-                _insert(db, "posts", chunk)
-            else:
-                db.execute("PRAGMA defer_foreign_keys = ON")  # bodies first: one index row each
-                _insert(db, "post_bodies", [{"post_id": r["id"], "body_html": r["body_html"],
-                                             "body_text": r["body_text"]} for r in chunk])
-                _insert(db, "posts", [{k: v for k, v in r.items() if not k.startswith("body_")}
-                                      for r in chunk])
-        done += len(chunk)
-        if done % 50_000 == 0:
-            print(f"  {done:,} posts, {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    try:
+        for chunk in batches:
+            with db.atomic():
+                _write(db, shape, chunk, done)
+            done += len(chunk)
+            if done % 50_000 < batch:
+                print(f"  {done:,} posts, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    finally:
+        if pool:
+            pool.terminate()
+    db.execute("PRAGMA journal_mode = WAL")  # as the store leaves an archive
     db.close()
     return {"posts": n_posts, "shape": shape, "seconds": round(time.perf_counter() - started, 1),
-            "bytes": out.stat().st_size}
+            "writer_cpu_s": round(time.process_time() - cpu, 1), "bytes": out.stat().st_size}
 
 
-def _insert(db, table: str, rows: list[dict]) -> None:
-    columns = list(rows[0])
+def _write(db, shape: str, chunk: list[tuple], done: int) -> None:
+    if shape == "before-bodies":
+        _insert(db, "posts", COLUMNS, chunk)
+    else:
+        db.execute("PRAGMA defer_foreign_keys = ON")  # bodies first: one index row each
+        _insert(db, "post_bodies", ["post_id", "body_html", "body_text"],
+                [(r[0], r[-2], r[-1]) for r in chunk])
+        # search_rowid as the store's insert trigger numbers them (max + 1, in order)
+        _insert(db, "posts", POST_COLUMNS + ["search_rowid"],
+                [r[:-2] + (done + n + 1,) for n, r in enumerate(chunk)])
+    _insert(db, "post_labels", ["post_id", "label_id", "position"],
+            [(r[0], LABEL_IDS[name], position) for r in chunk
+             for position, name in enumerate(json.loads(r[8]))])
+
+
+def _insert(db, table: str, columns: list[str], rows: list[tuple]) -> None:
     db.conn.executemany(
         f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})", [[r[c] for c in columns] for r in rows])
+        f"VALUES ({', '.join('?' for _ in columns)})", rows)
 
 
 def main() -> None:
@@ -137,8 +184,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--shape", choices=["current", "before-bodies"], default="current")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=5000, help="posts a transaction")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes making posts while this one writes (0: this one)")
     args = parser.parse_args()
-    print(json.dumps(build(args.posts, args.out, args.shape, args.seed)))
+    print(json.dumps(build(args.posts, args.out, args.shape, args.seed, args.batch, args.workers)))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ whole site once the package is installed):
 - ``home``: the home page (what is archived, search box, ways in) and the table pages' links;
 - ``cells``: table and query cells as snippets, label links and thumbnails;
 - ``search``: ``/-/search``, ranked search over posts and comments;
+- ``table_search``: ``?_search=`` on the posts table, fast for a word in most posts;
 - ``feed``: the ``.atom`` output of ``newest_posts``;
 - ``charts``: Vega-Lite charts drawn as SVG on the server, each from a canned query;
 - ``security``: read-only at the door, security headers, error pages.
