@@ -133,28 +133,40 @@ def build(n_posts: int, out: Path, shape: str, seed: int = 8, batch: int = 5000,
     started, cpu = time.perf_counter(), time.process_time()
     _POOL[:] = paragraphs(random.Random(seed))
     jobs = [(n_posts, seed, first, batch) for first in range(0, n_posts, batch)]
-    if workers:
-        import multiprocessing
-
-        pool = multiprocessing.get_context("fork").Pool(workers)
-        batches = pool.imap(_batch, jobs)
-    else:
-        pool, batches = None, map(_batch, jobs)
     done = 0
-    try:
-        for chunk in batches:
-            with db.atomic():
-                _write(db, shape, chunk, done)
-            done += len(chunk)
-            if done % 50_000 < batch:
-                print(f"  {done:,} posts, {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    finally:
-        if pool:
-            pool.terminate()
+    for chunk in _made(jobs, workers):
+        with db.atomic():
+            _write(db, shape, chunk, done)
+        done += len(chunk)
+        if done % 50_000 < batch:
+            print(f"  {done:,} posts, {time.perf_counter() - started:.0f} s", file=sys.stderr)
     db.execute("PRAGMA journal_mode = WAL")  # as the store leaves an archive
     db.close()
     return {"posts": n_posts, "shape": shape, "seconds": round(time.perf_counter() - started, 1),
             "writer_cpu_s": round(time.process_time() - cpu, 1), "bytes": out.stat().st_size}
+
+
+def _made(jobs: list[tuple], workers: int):
+    """The batches in order; with workers, made ahead by other processes, at most
+    workers + 1 batches ahead (a batch is ≈ 130 MB of rows: an unbounded queue
+    would fill the memory while the writer, the slower side, catches up)."""
+    if not workers:
+        yield from map(_batch, jobs)
+        return
+    import collections
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    pending: collections.deque = collections.deque()
+    try:
+        for job in jobs:
+            pending.append(pool.apply_async(_batch, (job,)))
+            if len(pending) > workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+    finally:
+        pool.terminate()
 
 
 def _write(db, shape: str, chunk: list[tuple], done: int) -> None:

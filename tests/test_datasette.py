@@ -479,6 +479,53 @@ def test_search_page_ranks_highlights_and_filters_by_label(site):
     assert [r["id"] for r in table] == [site.titled_id]
 
 
+def test_table_search_gives_datasettes_rows_in_order_for_broad_and_rare_words(site):
+    from blogarchive_site.table_search import broad_from
+
+    conn = sqlite3.connect(site.bulk)
+    total = conn.execute("select count(*) from posts").fetchone()[0]
+
+    def expected(column: str, words: str) -> list[str]:  # Datasette's own filter, in SQL
+        return [r[0] for r in conn.execute(
+            "select id from posts where search_rowid in (select rowid from posts_fts "
+            f"where {column} match ?) order by published_utc desc", [words])]
+
+    searches = [("_search", "posts_fts", w) for w in ("body", "1*", "quotes AND comma", '"body 17"', "17")]
+    searches += [("_search_title", "title", "number"), ("_search_body_text", "body_text", "number")]
+    matches = {words: len(expected(column, words)) for _, column, words in searches}
+    # Both ways of asking are taken: walking posts in page order, and looking matches up.
+    assert matches["body"] == total and matches["1*"] >= broad_from(total) > matches['"body 17"'] >= 1
+    assert matches["number"] == 0  # in titles only
+    for key, column, words in searches:
+        want = expected(column, words)
+        status, _, body = site.get(f"/bulk/posts.json?{urllib.parse.urlencode({key: words})}&_nofacet=1&_size=400")
+        page = json.loads(body)
+        assert status == 200 and page["filtered_table_rows_count"] == len(want), (key, words)
+        got = [r[0] for r in page["rows"]]
+        while page["next"]:  # the following pages, as the page's "next" link asks for them
+            page = json.loads(site.get(f"/bulk/posts.json?{urllib.parse.urlencode({key: words})}"
+                                       f"&_nofacet=1&_size=400&_next={page['next']}")[2])
+            got += [r[0] for r in page["rows"]]
+        assert got == want, (key, words)
+    html_page = html.unescape(text(site, "/bulk/posts?_search=body"))
+    assert 'name="_search" value="body"' in html_page and 'search matches "body"' in html_page
+    assert 'name="_search"' in text(site, "/bulk/posts")
+    assert site.get("/bulk/posts.json?_search_author=x")[0] == 400  # not an indexed column
+
+
+def test_whole_table_facets_read_the_kept_counts_and_agree_with_counting_rows(site):
+    for name in (site.name, "bulk"):
+        facets = "_facet_list=labels&_facet_year=published&_facet_size=max"
+        kept = json.loads(site.get(f"/{name}/posts.json?{facets}&_size=1")[2])["facet_results"]
+        # A filter every post passes: the same facets, counted over the rows.
+        counted = json.loads(site.get(f"/{name}/posts.json?{facets}&_size=1&id__not=none")[2])["facet_results"]
+        for column in ("labels", "published"):
+            values = [(v["value"], v["count"]) for v in kept[column]["results"]]
+            assert values and values == [(v["value"], v["count"]) for v in counted[column]["results"]]
+    years = [v["value"] for v in kept["published"]["results"]]
+    assert years == sorted(years, reverse=True)
+
+
 CANNED = {
     "search": {"q": UNIQUE_TITLE_WORD},
     "posts_containing_phrase": {"phrase": "hangar, again"},

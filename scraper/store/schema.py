@@ -11,7 +11,8 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from ..dates import utc_text
-from .views import CRAWL_VIEWS, FTS_TOKENIZE, POST_SEARCH_SQL, SITE_VIEWS
+from .views import (CRAWL_VIEWS, FACET_COUNT_ROWS, FACET_COUNTS_SQL, FTS_TOKENIZE, POST_SEARCH_SQL,
+                    SITE_VIEWS)
 
 migrations = Migrations("blogarchive")
 
@@ -390,6 +391,16 @@ def m014_post_bodies(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')")
     for _, _, sql in dependants:
         db.execute(sql)
+
+
+@migrations()
+def m015_facet_counts(db: sqlite_utils.Database) -> None:
+    # Posts per year and per label, kept by triggers, for the facets of the whole
+    # posts table (views.py says why); counted once here from the posts there are.
+    execute_statements(db, FACET_COUNTS_SQL)
+    rows = FACET_COUNT_ROWS.format(row="posts", sign=1, table="FROM posts", table_and="posts,")
+    db.execute("INSERT INTO post_facet_counts (facet, value, posts) "
+               f"SELECT facet, value, sum(posts) FROM ({rows}) GROUP BY facet, value")
 
 
 @migrations()
