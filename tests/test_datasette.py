@@ -513,6 +513,33 @@ def test_table_search_gives_datasettes_rows_in_order_for_broad_and_rare_words(si
     assert site.get("/bulk/posts.json?_search_author=x")[0] == 400  # not an indexed column
 
 
+def test_search_page_pages_by_rank_and_newest_first_with_snippets_as_one_query_would(site):
+    from blogarchive_site.table_search import broad_from
+
+    one_query = ("select p.id, snippet(posts_fts, 1, '<mark>', '</mark>', ' … ', 40) from posts_fts "
+                 "join posts p on p.search_rowid = posts_fts.rowid where posts_fts match ? "
+                 "order by {order} limit 20 offset {offset}")
+    newest = "p.published desc, p.search_rowid desc"
+    cases = [(site.name, "harbour", "rank", "bm25(posts_fts, 5.0, 1.0)", 1),
+             (site.name, "harbour", "newest", newest, 1),
+             ("bulk", "body", "newest", newest, 2),  # walked
+             ("bulk", "1*", "newest", newest, 3)]  # walked, a prefix
+    for name, words, sort, order, page_no in cases:
+        conn = sqlite3.connect(site.db if name == site.name else site.bulk)
+        want = conn.execute(one_query.format(order=order, offset=20 * (page_no - 1)), [words]).fetchall()
+        assert len(want) >= 10, (name, words)
+        if name == "bulk":
+            total = conn.execute("select count(*) from posts").fetchone()[0]
+            assert conn.execute("select count(*) from posts_fts where posts_fts match ?",
+                                [words]).fetchone()[0] >= broad_from(total)
+        page = text(site, f"/-/search?{urllib.parse.urlencode({'q': words, 'db': name, 'sort': sort})}"
+                          f"&page={page_no}")
+        hits = re.findall(rf'class="ba-hit-title" href="/{name}/posts/([^"]+)"', page)
+        snippets = re.findall(r'<p class="ba-snippet">(.*?)</p>', page, re.S)
+        assert hits == [post_id for post_id, _ in want], (name, words, sort)
+        assert [html.unescape(s) for s in snippets[:len(want)]] == [s for _, s in want], (name, words, sort)
+
+
 def test_whole_table_facets_read_the_kept_counts_and_agree_with_counting_rows(site):
     for name in (site.name, "bulk"):
         facets = "_facet_list=labels&_facet_year=published&_facet_size=max"

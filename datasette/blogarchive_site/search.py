@@ -14,6 +14,7 @@ from datasette.utils.asgi import Response
 
 from .archive import archive_names
 from .bodies import marked
+from .table_search import is_broad
 from .urls import label_url, post_url, search_url
 
 
@@ -40,6 +41,44 @@ async def _run_fts(db, sql: str, params: dict, query: str):
         return await db.execute(sql, dict(params, q=escaped)), escaped
 
 
+async def _page(db, params: dict, label_filter: str, sort: str) -> list[dict]:
+    """The page's posts with highlighted title and snippet, in two steps: which posts
+    (by rank, or newest first by walking posts in date order when the words are in many
+    of them, table_search.is_broad), then the snippets of those 20 only. Asked in one
+    query, SQLite made the snippet of every match before sorting: 7 s of CPU for a word
+    in 90 % of 100k posts, newest first."""
+    if sort == "newest":
+        plus = "+" if await is_broad(db, "posts_fts match :q", {"q": params["q"]}) else ""
+        page = await db.execute(
+            f"select p.search_rowid as rowid from posts p where {plus}p.search_rowid in "
+            f"(select rowid from posts_fts where posts_fts match :q){label_filter} "
+            "order by p.published desc, p.search_rowid desc limit :limit offset :offset", params)
+    elif label_filter:
+        page = await db.execute(
+            "select posts_fts.rowid as rowid from posts_fts join posts p on p.search_rowid = posts_fts.rowid "
+            f"where posts_fts match :q{label_filter} order by bm25(posts_fts, 5.0, 1.0) "
+            "limit :limit offset :offset", params)
+    else:
+        page = await db.execute(
+            "select rowid from posts_fts where posts_fts match :q order by bm25(posts_fts, 5.0, 1.0) "
+            "limit :limit offset :offset", params)
+    order = [r["rowid"] for r in page.rows]
+    if not order:
+        return []
+    # One pass over the matches between the page's first and last rowid: asked for by
+    # rowid one at a time, a prefix query (quay*) would be evaluated again for each.
+    shown = await db.execute(
+        "select posts_fts.rowid as rowid, p.id, p.title, p.published, p.author, p.labels, "
+        "highlight(posts_fts, 0, char(2), char(3)) as title_hl, "
+        "snippet(posts_fts, 1, char(2), char(3), ' … ', 40) as snip "
+        "from posts_fts join posts p on p.search_rowid = posts_fts.rowid "
+        "where posts_fts match :q and posts_fts.rowid between :first and :last "
+        f"and +posts_fts.rowid in ({', '.join(str(int(r)) for r in order)})",
+        {"q": params["q"], "first": min(order), "last": max(order)})
+    by_rowid = {r["rowid"]: r for r in shown.rows}
+    return [by_rowid[r] for r in order if r in by_rowid]
+
+
 async def search_page(datasette, request):
     q = (request.args.get("q") or "").strip()
     label = (request.args.get("label") or "").strip()
@@ -57,22 +96,15 @@ async def search_page(datasette, request):
     if q:
         label_filter = (" and exists (select 1 from json_each(p.labels) j where j.value = :label)"
                         if label else "")
-        order = "p.published desc" if sort == "newest" else "bm25(posts_fts, 5.0, 1.0)"
         for name in names:
             db = datasette.get_database(name)
             params = {"label": label, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
             try:
                 counted, used = await _run_fts(
                     db, "select count(*) as n from posts_fts join posts p on p.search_rowid = posts_fts.rowid "
-                        f"where posts_fts match :q{label_filter}", params, q)
-                posts, _ = await _run_fts(
-                    db,
-                    "select p.id, p.title, p.published, p.author, p.labels, "
-                    "highlight(posts_fts, 0, char(2), char(3)) as title_hl, "
-                    "snippet(posts_fts, 1, char(2), char(3), ' … ', 40) as snip "
-                    "from posts_fts join posts p on p.search_rowid = posts_fts.rowid "
-                    f"where posts_fts match :q{label_filter} order by {order} "
-                    "limit :limit offset :offset", params, used)
+                        f"where posts_fts match :q{label_filter}" if label else
+                        "select count(*) as n from posts_fts where posts_fts match :q", params, q)
+                posts = await _page(db, dict(params, q=used), label_filter, sort)
                 comments, _ = await _run_fts(
                     db,
                     "select c.id, c.post_id, c.author, c.published, p.title, "
@@ -102,7 +134,7 @@ async def search_page(datasette, request):
                     "labels": [{"name": n, "url": label_url(datasette, name, n)}
                                for n in json.loads(r["labels"] or "[]")],
                     "snippet": marked(r["snip"]),
-                } for r in posts.rows],
+                } for r in posts],
                 "comments": [{
                     "url": post_url(datasette, name, r["post_id"]) + f"#comment-{quote(str(r['id']))}",
                     "title": r["title"] or "(untitled)",
