@@ -131,13 +131,7 @@ def build(out: Path, n_posts: int, seed: int = 8, port: int = 0, image_port: int
             path = page_file(out, split.path, split.query, suffix)
             if path.exists():
                 continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            digest = hashlib.sha1(response.body).digest()
-            if digest in by_hash:
-                os.link(by_hash[digest], path)
-            else:
-                path.write_bytes(response.body)
-                by_hash[digest] = path
+            _write_once(path, response.body, by_hash)
             written += 1
             raw_bytes += len(response.body)
             kinds[_kind(split.path, split.query)] += 1
@@ -170,6 +164,17 @@ def build(out: Path, n_posts: int, seed: int = 8, port: int = 0, image_port: int
         print(json.dumps({k: v for k, v in manifest.items() if k != "kinds"}, indent=None))
         print("pages by kind:", dict(kinds.most_common()))
     return Site(out, manifest)
+
+
+def _write_once(path: Path, body: bytes, by_hash: dict) -> None:
+    """Write body at path; a body already written elsewhere becomes a hard link to it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha1(body).digest()
+    if digest in by_hash:
+        os.link(by_hash[digest], path)
+    else:
+        path.write_bytes(body)
+        by_hash[digest] = path
 
 
 def _words_sample(blog) -> list:
@@ -232,13 +237,7 @@ def _render_images(args):
         if response.status != 200:
             continue
         target = Path(out) / "img" / unquote(path).lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha1(response.body).digest()
-        if digest in by_hash:
-            os.link(by_hash[digest], target)
-        else:
-            target.write_bytes(response.body)
-            by_hash[digest] = target
+        _write_once(target, response.body, by_hash)
         files += 1
         size += len(response.body)
     return files, size

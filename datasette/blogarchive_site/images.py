@@ -8,22 +8,13 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from scraper.images import sniff  # the bytes' own type, as the crawl judged them
+
 from .archive import archive_names
 
 SAFE_IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif",
                     "image/bmp", "image/x-icon", "image/vnd.microsoft.icon", "image/tiff",
                     "image/svg+xml"}
-MAGIC = [(b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"),
-         (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"BM", "image/bmp")]
-
-
-def sniff(content: bytes) -> str | None:
-    for magic, kind in MAGIC:
-        if content.startswith(magic):
-            return kind
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 async def _image_row(datasette, sha256: str, database: str | None):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -81,3 +82,12 @@ class FixtureServer:
 
         return Handler
 
+
+
+def serve_until_interrupted(server) -> None:
+    """Keep a fixture server answering until Ctrl-C (``python -m scraper.sample…``)."""
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
 from . import feeds, locales
+from .fixture_server import serve_until_interrupted
 from .images import content_type, make_image
 from .model import SampleBlog
 from .pages import flat_query, resolve
@@ -284,11 +285,7 @@ def main(argv=None) -> None:
                      robots_disallow_search=args.robots_disallow_search)
     server = BlogServer(blog, port=args.port, image_port=args.image_port)
     print(f"blog:   {server.url}\nimages: {server.image_url}\n{len(blog.posts)} posts, template {blog.template}. Ctrl-C stops.")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    serve_until_interrupted(server)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
 
-from ..fixture_server import FixtureServer, Reply
+from ..fixture_server import FixtureServer, Reply, serve_until_interrupted
 from ..images import content_type, make_image
 from .feeds import rest_post, rss
 from .markup import render_listing, render_post
@@ -177,9 +176,5 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     server = WordPressServer(make_wp_blog(args.theme, args.posts, rest=args.rest), port=args.port)
     print(f"blog: {server.url}  ({args.posts} posts, theme {args.theme}, REST {args.rest}). Ctrl-C stops.")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    serve_until_interrupted(server)
 
