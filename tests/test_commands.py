@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -20,8 +21,8 @@ import pytest
 from conftest import CORPUS, FAST, ROOT, crawl, free_port, mirror_server, run_cli, wait_for
 from scraper import store
 from scraper.sample import BlogServer, make_blog
-from scraper.sample.handmade import HandmadeServer, make_handmade_blog
 from scraper.sample.fixture_server import Reply
+from scraper.sample.handmade import HandmadeServer, make_handmade_blog
 
 
 def make_archive(path, seeds=("http://blog.example/",), **fields) -> int:
@@ -45,6 +46,22 @@ def archive_with_a_post(path) -> None:
                          "body_text": "El perro grande esperaba cada tarde junto a las redes.",
                          "labels": ["muelle", "perros"]})
     db.close()
+
+
+@contextlib.contextmanager
+def serving(path, cwd):
+    """`blogarchive serve` of this archive on a free port while the block runs: its base URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(path), "-p", str(port)],
+                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/", timeout=60)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
 
 
 def schema_and_journal(path) -> tuple[list, str]:
@@ -342,18 +359,10 @@ def test_images_in_a_folder_of_their_own_are_served_exported_and_shown(tmp_path)
     assert shown["images_dir"] == str(images)
     assert shown["image_files"] == {"files": len(files), "missing": []}
 
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(db_path), "-p", str(port)],
-                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/", timeout=60)
+    with serving(db_path, tmp_path) as base:
         for sha256, path in files:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/images/{sha256}") as answer:
+            with urllib.request.urlopen(f"{base}/-/images/{sha256}") as answer:
                 assert answer.read() == (images / path).read_bytes()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
     snapshot = run_cli("export", str(db_path), "--format", "sqlite", "--out", str(tmp_path / "s.db"),
                        check=True, timeout=120)
@@ -466,13 +475,7 @@ def test_extract_strict_refuses_a_home_page_that_lists_several_posts(tmp_path):
 def test_malformed_and_empty_searches_get_words_and_a_form_not_errors(tmp_path):
     path = tmp_path / "archive.db"
     archive_with_a_post(path)
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(path), "-p", str(port)],
-                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/", timeout=60)
+    with serving(path, tmp_path) as base:
         page = urllib.request.urlopen(base + "/-/search?q=perro+OR").read().decode()
         assert "is not valid search syntax" in page and "searched for the words" in page
         assert "Un <mark>perro</mark> en el muelle" in page  # found by the word it could read
@@ -482,9 +485,6 @@ def test_malformed_and_empty_searches_get_words_and_a_form_not_errors(tmp_path):
         assert 'name="q"' in form and "syntax error" not in form
         found = json.loads(urllib.request.urlopen(base + "/archive/search.json?q=perro&_shape=array").read())
         assert [row["post_id"] for row in found] == ["p1"]
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 # -- 13: leftovers and formats ----------------------------------------------------------------------
@@ -591,13 +591,7 @@ def test_home_page_label_chips_lead_to_their_own_blogs_posts(tmp_path):
                                  "body_html": "<p>Caminamos junto al agua.</p>",
                                  "body_text": "Caminamos junto al agua.", "labels": ["viajes"]})
     db.close()
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(path), "-p", str(port)],
-                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/", timeout=60)
+    with serving(path, tmp_path) as base:
         home = urllib.request.urlopen(base + "/").read().decode()
         chips = re.findall(r'<a class="ba-label" href="([^"]+)">viajes <span class="ba-count">(\d)</span>', home)
         assert len(chips) == 2, chips
@@ -606,6 +600,3 @@ def test_home_page_label_chips_lead_to_their_own_blogs_posts(tmp_path):
             url = base + href.replace("/archive/posts?", "/archive/posts.json?_shape=array&", 1)
             rows = json.loads(urllib.request.urlopen(url).read())
             assert len(rows) == int(count) and len({r["blog_id"] for r in rows}) == 1, (href, rows)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
