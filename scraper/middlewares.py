@@ -15,6 +15,9 @@
   link-local address, whether written in the URL, resolved from a name, or
   reached by a redirect.
 - ``UserAgent``: the User-Agent names the project and BLOGARCHIVE_CONTACT.
+- ``ConditionalRequests``: a request the crawl's plan marks ``conditional`` carries
+  the validators of the URL's last answer in the archive (If-None-Match,
+  If-Modified-Since), so an unchanged page answers 304 with no body.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import socket
 import time
 from urllib.parse import urljoin, urlsplit
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse
@@ -36,6 +40,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task, threads
 from twisted.internet.error import DNSLookupError
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
+
+from . import store
 
 logger = logging.getLogger(__name__)
 
@@ -344,4 +350,52 @@ class UserAgent:
 
     def process_request(self, request, spider=None):
         request.headers.setdefault(b"User-Agent", self.agent)
+        return None
+
+
+# -- conditional requests ------------------------------------------------------------
+
+
+class ConditionalRequests:
+    """If-None-Match / If-Modified-Since from the last time the URL answered (200 or 304).
+
+    The plan says which requests may be conditional (posts the archive holds; the home
+    page, feeds and sitemaps of an incremental run); the spider reads a 304 as "the
+    archive's copy stands". The archive is read here, never written.
+    """
+
+    def __init__(self, db_path: str):
+        self.db_path = db_path
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = cls(crawler.settings.get("BLOGARCHIVE_DB"))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_closed(self, spider=None):
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def validators(self, url: str) -> dict:
+        if self.db is None:
+            self.db = store.open_db(self.db_path)
+        known = store.fetch_validators(self.db, url)
+        if not known or known.get("status") not in (200, 304):
+            return {}
+        headers = {}
+        if known.get("etag"):
+            headers["If-None-Match"] = known["etag"]
+        if known.get("last_modified"):
+            headers["If-Modified-Since"] = known["last_modified"]
+        return headers
+
+    def process_request(self, request, spider=None):
+        # A redirect or a retry carries the headers of the request it came from.
+        if request.meta.get("conditional") and not request.meta.get("redirect_urls") \
+                and not request.meta.get("retry_times"):
+            for name, value in self.validators(request.url).items():
+                request.headers.setdefault(name, value)
         return None

@@ -1,6 +1,8 @@
-"""One pipeline: hand each item to the store, count what happened, keep the crawl's story.
+"""One pipeline: hand each item to the store and count what happened.
 
-A failure to save one item becomes a recorded error, never a crashed crawl.
+A failure to save one item becomes a recorded error, never a crashed crawl. The
+crawl's final status is decided from these counts when the spider has closed
+(scraper/extensions.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import time
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import asdict
 
-from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from . import store
@@ -58,7 +59,6 @@ class StorePipeline:
         self.expected: dict[str, int] = {}  # blog id → what its feed says it holds
         self.posts_seen: dict[str, set[str]] = defaultdict(set)
         self.unwritable = ""  # why the archive stopped taking writes, if it did
-        self.crawl_summary: dict | None = None  # the crawls row, when it could not be written
         self.per_blog: dict[str, Counter] = defaultdict(Counter)  # blog (or seed) → counts
         self.progress_written = time.monotonic()
         # WARC records written, by URL, waiting for the item that says what they hold.
@@ -71,9 +71,6 @@ class StorePipeline:
             crawler.settings.getfloat("BLOGARCHIVE_ERROR_THRESHOLD"),
         )
         pipeline.crawler = crawler
-        # The finish reason (closespider, shutdown…) is known only once the spider
-        # has closed, after pipelines close: the crawl's story is written then.
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.capture_written, signal=capture_written)
         crawler.signals.connect(pipeline.capture_failed, signal=capture_failed)
         return pipeline
@@ -128,88 +125,14 @@ class StorePipeline:
         logger.info("archive %s, crawl %s", self.db_path, self.crawl_id)
 
     def close_spider(self, spider=None):
-        pass  # see spider_closed
-
-    def spider_closed(self, spider, reason):
-        stats = self.crawler.stats
-        reason = reason or "finished"
+        """Index the WARC records no item claimed; the crawl's row is written after this, once
+        the spider has closed and the finish reason is known (scraper/extensions.py)."""
         try:
             self._index_pending()
         except sqlite3.Error as e:
             logger.error("could not index the last WARC records: %s", e)
-        blogs = set(self.posts_seen) | set(self.expected)
-        found = {blog: store.count_posts(self.db, blog) for blog in blogs}
-        found_total = sum(found.values())
-        expected_total = sum(self.expected.values()) if self.expected else None
-        messages = []
-        for blog, expected in self.expected.items():
-            if found[blog] < expected:
-                messages.append(
-                    f"blog {blog}: its feed lists {expected} posts but the archive holds {found[blog]}"
-                )
-                logger.error("INCOMPLETE: %s", messages[-1])
-        requests = stats.get_value("downloader/request_count") or 0
-        failures = sum(e["count"] for k, e in self.errors.items()
-                       if k not in NOT_FAILURES and not k.startswith("image_"))
-        if "private_address" in self.errors:  # say how to allow it, not just that it happened
-            messages.append("private and loopback addresses are refused (scheduled runs refuse them "
-                            "by default); for a blog on your own network set allow_private = true "
-                            "in its [[blog]] or [defaults] of blogs.toml "
-                            "(blogarchive crawl: -s BLOGARCHIVE_ALLOW_PRIVATE=1)")
-        if self.unwritable:
-            status = "failed"
-            messages.append(f"the archive could not be written: {self.unwritable}; "
-                            "free some space and run again to go on")
-        elif reason == "shutdown":
-            status = "interrupted"
-        elif reason != "finished" or not found_total:
-            status = "failed"
-            messages.append(f"finish reason: {reason}" if reason != "finished" else "no posts found")
-        elif requests and failures / requests > self.error_threshold:
-            status = "failed"
-            messages.append(f"{failures} of {requests} requests failed")
-        elif messages:
-            status = "incomplete"
-        else:
-            status = "finished"
-        warnings = self._warnings()
-        refused = self.refused["count"]
-        if refused and refused > found_total:
-            messages.append(f"most pages were refused as not posts ({refused} refused, "
-                            f"{found_total} posts): see warnings.{REFUSED}")
-            logger.info("mostly refused: %s", messages[-1])
-        lines = self._blogs(status, found)
-        if status in ("finished", "incomplete"):
-            # The next run of each blog walked to its end can be incremental…
-            complete = {line["blog_id"] for line in lines if line["status"] == "finished"}
-            for blog in (blogs & complete if lines else blogs if status == "finished" else ()):
-                store.mark_complete(self.db, blog, self.crawl_id)
-        if status == "finished":  # …and a crawl of several blogs is as good as its worst blog
-            for line in lines:
-                if line["status"] != "finished":
-                    messages.append(f"blog {line['url']}: {line['status']}")
-            worst = {line["status"] for line in lines} & {"failed", "incomplete"}
-            status = "failed" if "failed" in worst else worst.pop() if worst else status
-        fields = dict(
-            status=status,
-            **self._counts(),
-            posts_expected=expected_total,
-            errors_by_kind=dict(self.errors),
-            warnings=warnings,
-            message="; ".join(messages),
-            blogs=lines,
-        )
-        try:
-            store.finish_crawl(self.db, self.crawl_id, **fields)
-        except sqlite3.Error as e:  # a full disk: the story is told on the console instead
-            logger.error("could not record crawl %s in the archive: %s", self.crawl_id, e)
-            fields["message"] += f"; this crawl's record could not be written ({e})"
-            self.crawl_summary = {"id": self.crawl_id, "seeds": "", **fields}
-            if spider is not None:  # (the distributed writer has no spider)
-                spider.crawl_summary = self.crawl_summary
-        self.db.close()
 
-    def _counts(self) -> dict:
+    def counts_so_far(self) -> dict:
         """The crawl's counters, as `crawls` keeps them (during the crawl, and at its end)."""
         return dict(
             pages=self.crawler.stats.get_value("response_received_count") or 0,
@@ -230,7 +153,7 @@ class StorePipeline:
             return
         self.progress_written = time.monotonic()
         try:
-            store.crawl_progress(self.db, self.crawl_id, **self._counts())
+            store.crawl_progress(self.db, self.crawl_id, **self.counts_so_far())
         except sqlite3.Error as e:  # a busy reader; the next item tries again
             logger.debug("progress of crawl %s not written: %s", self.crawl_id, e)
 
@@ -241,43 +164,6 @@ class StorePipeline:
             if url_host in site.hosts:
                 return site.blog_id or site.seed
         return ""
-
-    def _blogs(self, status: str, found: dict[str, int]) -> list[dict]:
-        """One line per blog of the crawl: what was found and expected, and its own status."""
-        lines = []
-        for site in getattr(getattr(self.crawler, "spider", None), "sites", None) or []:
-            blog = site.blog_id or site.seed
-            counts = self.per_blog[blog]
-            have = found.get(site.blog_id, store.count_posts(self.db, site.blog_id)) \
-                if site.blog_id else 0
-            expected = self.expected.get(site.blog_id)
-            if status in ("interrupted", "failed"):  # the whole crawl stopped: so did each blog
-                own = status
-            elif not have or (site.requests and counts["failures"] / site.requests
-                              > self.error_threshold):
-                own = "failed"
-            elif expected is not None and have < expected:
-                own = "incomplete"
-            else:
-                own = "finished"
-            lines.append({"url": site.seed, "blog_id": site.blog_id or None, "status": own,
-                          "found": have, "expected": expected, "new": counts["new"],
-                          "updated": counts["updated"], "unchanged": counts["unchanged"],
-                          "gone": counts["gone"], "errors": counts["errors"]})
-        return lines
-
-    def _warnings(self) -> dict:
-        """Posts saved without a title, date or body, sources that disagreed, pages refused."""
-        try:
-            warnings = store.post_warnings(self.db, self.crawl_id, MAX_EXAMPLES)
-        except sqlite3.Error as e:
-            logger.error("could not count this crawl's warnings: %s", e)
-            warnings = {}
-        if self.refused["count"]:
-            warnings[REFUSED] = self.refused
-        for kind, info in sorted(warnings.items()):  # (the summary prints them for a person)
-            logger.info("warning %s: %d, e.g. %s", kind, info["count"], ", ".join(info["examples"][:3]))
-        return warnings
 
     # -- items -----------------------------------------------------------------
 

@@ -69,7 +69,9 @@ def _crawl(urls: list[str], db_path: str, settings: Settings, full: bool) -> dic
         if crawl_id is None:
             return {"status": "failed", "message": "the crawl did not start"}
         row = store.recent_crawls(db, limit=1)[0]
-        summary = getattr(crawler.spider, "crawl_summary", None)
+        from .extensions import CrawlEnd
+
+        summary = crawler.get_extension(CrawlEnd).summary
         if summary and row.get("status") == "running":  # the final write failed (disk full)
             return summary
         return row

@@ -63,6 +63,7 @@ DOWNLOADER_MIDDLEWARES = {  # see scraper/middlewares.py
     "scraper.middlewares.PrivateAddress": 50,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "scraper.middlewares.UserAgent": 500,
+    "scraper.middlewares.ConditionalRequests": 520,  # validators of the archive's copy
     "scraper.middlewares.RetryAfter": 555,  # before RetryMiddleware (550) sees 429/503
     "scraper.middlewares.SizeLimit": 560,
     "scraper.middlewares.Encoding": 585,  # after decompression (590)
@@ -73,7 +74,8 @@ DOWNLOADER_MIDDLEWARES = {  # see scraper/middlewares.py
 TWISTED_DNS_RESOLVER = "scraper.middlewares.PrivateAddressResolver"
 
 ITEM_PIPELINES = {"scraper.pipelines.StorePipeline": 300}
-EXTENSIONS = {"scraper.progress.Progress": 500}
+# CrawlEnd writes the crawl's final status and summary once the spider has closed.
+EXTENSIONS = {"scraper.progress.Progress": 500, "scraper.extensions.CrawlEnd": 600}
 # "rich" (a live line on a terminal), "log" (a line every interval), "off".
 BLOGARCHIVE_PROGRESS = "log"
 BLOGARCHIVE_PROGRESS_INTERVAL = 30

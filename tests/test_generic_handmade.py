@@ -100,7 +100,7 @@ def test_generic_evidence_rules():
     assert post.title == "A day" and post.word_count == 60 and post.id == "site:notes.example:/notes/a-day/"
     about = '<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head>' \
             '<body><article><h1>About</h1><p>Hello.</p></article></body></html>'
-    assert platforms.detect(_page("http://notes.example/about/", about)) is generic
+    assert platforms.detect(_page("http://notes.example/about/", about)) is generic.PLATFORM
     with pytest.raises(ValueError):
         generic.parse_post(_page("http://notes.example/about/", about))
     assert generic.classify("http://notes.example/2019/03/04/slug.html") == "post"

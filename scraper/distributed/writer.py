@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import items as items_module
 from .. import store
 from ..lock import Busy, exclusive
+from ..extensions import end_crawl
 from ..pipelines import StorePipeline
 from ..runner import project_settings
 from .queue import K, BlogQueue, connect, text
@@ -135,14 +136,15 @@ class Writer:
         for member in self.r.sscan_iter(K.writer_seen, count=1000):
             blog, post = text(member).split("\t", 1)
             p.posts_seen[blog].add(post)
-        p.spider_closed(None, "finished")
+        p.close_spider()
+        summary = end_crawl(p, [], "finished")
         pipe = self.r.pipeline(transaction=True)
         pipe.hset(K.run, mapping={"state": "finished", "finished": store.now()})
         pipe.delete(K.writer, K.writer_seen)
         pipe.execute()
         self.pipeline = None
-        if p.crawl_summary is not None:  # the row itself could not be written (disk full)
-            return p.crawl_summary
+        if summary is not None:  # the row itself could not be written (disk full)
+            return summary
         db = store.open_db(self.db_path)
         try:
             row = store.recent_crawls(db, limit=1)[0]

@@ -1,23 +1,20 @@
 """The platforms, in the order they are tried; the generic one comes last.
 
-Each is a module with the same small surface: ``NAME``, ``detect(response)``,
-``canonical(url)``, ``dedupe_key(url)``, ``classify(url)``, ``links(response)``,
-``parse_blog(response)``, ``parse_post(response, feed_entry)``,
-``feed_urls(blog_url)``, ``parse_feed(response)``; optionally ``sitemap_urls``,
-``changes_feed_url``, comment feeds, and ``SITEMAPS_IN_ROBOTS`` (read robots.txt's
-Sitemap lines). The spider asks this registry, never a platform by name.
+Each is one module ending in a ``Platform`` subclass (``platforms/base.py``: what
+every platform must say, and the optional hooks with their defaults) and its
+instance ``PLATFORM``, listed here. A new platform is one new module and one line
+below. The crawler asks this registry, never a platform by name.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from . import blogger, generic, wordpress
+from .base import Platform
 
-PLATFORMS: list[ModuleType] = [blogger, wordpress, generic]
+PLATFORMS: list[Platform] = [blogger.PLATFORM, wordpress.PLATFORM, generic.PLATFORM]
 
 
-def detect(response) -> ModuleType | None:
+def detect(response) -> Platform | None:
     for platform in PLATFORMS:
         if platform.detect(response):
             return platform
@@ -64,7 +61,7 @@ def posts_listed(response) -> int:
     return max(len(response.css(query)) for query in POST_BODIES)
 
 
-def by_name(name: str) -> ModuleType:
+def by_name(name: str) -> Platform:
     for platform in PLATFORMS:
         if platform.NAME == name:
             return platform

@@ -1,4 +1,4 @@
-"""What every platform module shares: link and feed records, small HTML helpers."""
+"""What every platform shares: the Platform interface, link and feed records, small HTML helpers."""
 
 from __future__ import annotations
 
@@ -20,6 +20,80 @@ class FeedPage:
     entries: list[dict] = field(default_factory=list)  # url, post_id, published, updated, labels…
     next_url: str = ""
     total: int | None = None  # what the feed says the blog holds
+
+
+class Platform:
+    """One blogging platform, as the crawler asks it things.
+
+    A platform module keeps its readers as plain functions and ends with a subclass that
+    names them (``detect = staticmethod(detect)``…) and one instance, ``PLATFORM``, which
+    the registry (``platforms/__init__.py``) lists. The hooks below the first group have
+    defaults: a platform overrides only what it has.
+    """
+
+    NAME = ""
+    SITEMAPS_IN_ROBOTS = False  # read robots.txt's Sitemap lines (wherever the site keeps them)
+
+    # -- every platform says these ----------------------------------------------------
+
+    def detect(self, response) -> bool:
+        raise NotImplementedError
+
+    def canonical(self, url: str) -> str:
+        raise NotImplementedError
+
+    def dedupe_key(self, url: str) -> str:
+        raise NotImplementedError
+
+    def classify(self, url: str) -> str | None:
+        raise NotImplementedError
+
+    def links(self, response):
+        raise NotImplementedError
+
+    def parse_blog(self, response):
+        raise NotImplementedError
+
+    def parse_post(self, response, feed_entry: dict | None = None):
+        raise NotImplementedError
+
+    def feed_urls(self, blog_url: str) -> list[str]:
+        raise NotImplementedError
+
+    def parse_feed(self, response) -> FeedPage:
+        raise NotImplementedError
+
+    # -- optional, with what a platform without them does ----------------------------
+
+    def feed_candidates(self, blog_url: str, declared: str = "") -> list[str]:
+        """The feeds to read, best first (the next stands in when one cannot be read)."""
+        return list(dict.fromkeys(([declared] if declared else []) + self.feed_urls(blog_url)))
+
+    def changes_feed_url(self, blog_url: str, declared: str = "") -> str:
+        """The feed an incremental run reads: ordered by last change where the platform can."""
+        return declared or self.feed_urls(blog_url)[0]
+
+    def sitemap_urls(self, blog_url: str) -> list[str]:
+        return []
+
+    def feed_page_urls(self, next_url: str, total: int) -> list[str]:
+        """Every later page of the feed at once (to fetch side by side); [] reads one by one."""
+        return []
+
+    def label_listing(self, response) -> tuple[str, list[str]]:
+        """(label, post URLs) when the page lists the posts of one label."""
+        return "", []
+
+    def comment_feed_url(self, post_id: str, page_url: str) -> str:
+        """A post's own comment feed ("" when the platform has none)."""
+        return ""
+
+    def parse_comment_feed(self, response) -> tuple[list, str]:
+        """(comments, next page URL) of a comment feed page."""
+        raise NotImplementedError(f"{self.NAME} has no comment feeds")
+
+    def __repr__(self) -> str:
+        return f"<platform {self.NAME}>"
 
 
 def absolutize(html: str, base_url: str) -> str:

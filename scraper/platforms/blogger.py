@@ -24,7 +24,7 @@ from ..dates import combine_local, parse_clock, parse_date_text, parse_iso
 from ..htmltext import clean_text, html_to_text, sanitize_html, word_count
 from ..items import Blog, Comment, Image, Post, content_hash
 from ..urls import query_params, strip_params
-from .base import FeedPage, Link, absolutize, json_ld_objects
+from .base import FeedPage, Link, Platform, absolutize, json_ld_objects
 from .post_evidence import merge_labels
 
 NAME = "blogger"
@@ -799,3 +799,28 @@ def parse_comment_feed(response) -> tuple[list[Comment], str]:
         ))
     next_url = sel.xpath("/a:feed/a:link[@rel='next']/@href").get() or ""
     return comments, urljoin(response.url, next_url) if next_url else ""
+
+
+class Blogger(Platform):
+    NAME = NAME
+    detect = staticmethod(detect)
+    canonical = staticmethod(canonical)
+    dedupe_key = staticmethod(dedupe_key)
+    classify = staticmethod(classify)
+    links = staticmethod(links)
+    parse_blog = staticmethod(parse_blog)
+    parse_post = staticmethod(parse_post)
+    feed_urls = staticmethod(feed_urls)
+    parse_feed = staticmethod(parse_feed)
+    feed_candidates = staticmethod(feed_candidates)
+    sitemap_urls = staticmethod(sitemap_urls)
+    feed_page_urls = staticmethod(feed_page_urls)
+    label_listing = staticmethod(label_listing)
+    comment_feed_url = staticmethod(comment_feed_url)
+    parse_comment_feed = staticmethod(parse_comment_feed)
+
+    def changes_feed_url(self, blog_url: str, declared: str = "") -> str:
+        return changes_feed_url(blog_url)
+
+
+PLATFORM = Blogger()

@@ -33,7 +33,7 @@ from ..urls import host, strip_params
 from .. import extract
 from ..extract import Found, Page
 from ..extract.scope import main_scope
-from .base import FeedPage, Link, blog_posting, json_ld_objects
+from .base import FeedPage, Link, Platform, blog_posting, json_ld_objects
 from .bodies import body_and_images
 from .syndication import parse_syndication
 from .post_evidence import NotAPost, listed_in, one_article, title_disagreement
@@ -564,3 +564,21 @@ def parse_feed(response) -> FeedPage:
         next_url = data.get("next_url") or ""
         return FeedPage(entries=entries, next_url=urljoin(response.url, next_url) if next_url else "")
     return parse_syndication(response, canonical)
+
+
+class Generic(Platform):
+    NAME = NAME
+    SITEMAPS_IN_ROBOTS = SITEMAPS_IN_ROBOTS
+    detect = staticmethod(detect)
+    canonical = staticmethod(canonical)
+    dedupe_key = staticmethod(dedupe_key)
+    classify = staticmethod(classify)
+    links = staticmethod(links)
+    parse_blog = staticmethod(parse_blog)
+    parse_post = staticmethod(parse_post)
+    feed_urls = staticmethod(feed_urls)
+    parse_feed = staticmethod(parse_feed)
+    sitemap_urls = staticmethod(sitemap_urls)
+
+
+PLATFORM = Generic()

@@ -35,7 +35,7 @@ from .. import extract
 from ..extract import Found, Page
 from ..extract.fields import term_links
 from ..extract.scope import outside_post
-from .base import FeedPage, Link
+from .base import FeedPage, Link, Platform
 from .bodies import _has_class, body_and_images
 from .syndication import parse_syndication
 
@@ -689,3 +689,23 @@ def _parse_rest(response) -> FeedPage:
         parts = urlsplit(response.url)
         next_url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params), ""))
     return FeedPage(entries=entries, next_url=next_url, total=total)
+
+
+class WordPress(Platform):
+    NAME = NAME
+    SITEMAPS_IN_ROBOTS = SITEMAPS_IN_ROBOTS
+    detect = staticmethod(detect)
+    canonical = staticmethod(canonical)
+    dedupe_key = staticmethod(dedupe_key)
+    classify = staticmethod(classify)
+    links = staticmethod(links)
+    parse_blog = staticmethod(parse_blog)
+    parse_post = staticmethod(parse_post)
+    feed_urls = staticmethod(feed_urls)
+    parse_feed = staticmethod(parse_feed)
+
+    def changes_feed_url(self, blog_url: str, declared: str = "") -> str:
+        return changes_feed_url(blog_url)
+
+
+PLATFORM = WordPress()
