@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import lxml.html
 from parsel import Selector
+
+from ..urls import host
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,42 @@ class Platform:
 
     def __repr__(self) -> str:
         return f"<platform {self.NAME}>"
+
+
+def absolute(base: str, href: str) -> str:
+    """A link's absolute http(s) URL; "" for fragments, scripts, mail and data links."""
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        return ""
+    url = urljoin(base, href)
+    return url if url.startswith(("http://", "https://")) else ""
+
+
+def own_url(response, canonical) -> str:
+    """The page's canonical link when it stays on the host it was fetched from, else the URL
+    fetched (both through the platform's ``canonical``)."""
+    fetched = canonical(response.url)
+    for href in response.selector.xpath("//link[@rel='canonical']/@href").getall():
+        url = canonical(urljoin(response.url, href.strip()))
+        if host(url) == host(fetched):
+            return url
+    return fetched
+
+
+def page_languages(sel: Selector) -> list[str] | None:
+    """The languages to read dates shown on the page in: its own, then English."""
+    lang = (sel.xpath("/html/@lang").get() or "").split("-")[0].lower()
+    return [lang, "en"] if lang and lang != "en" else None
+
+
+def keep_found(found, name: str, sources: dict, notes: dict):
+    """The value of a field the evidence layer found (scraper.extract.Found); its evidence into
+    ``sources``, any disagreement into ``notes``."""
+    if found:
+        sources[name] = found.source
+    if found.note:
+        notes[name] = found.note
+    return found.value if found else ([] if name == "labels" else "")
 
 
 def absolutize(html: str, base_url: str) -> str:

@@ -15,6 +15,10 @@ Metadata comes from JSON-LD, microformats and OpenGraph (extruct), dates from
 htmldate when nothing structured states them, and the body from the markup
 that identifies it (``e-content``, ``articleBody``, ``entry-content``) or else
 from trafilatura.
+
+Why one module of some 550 lines: the evidence rules for what is a blog, a post and a
+followable link are one policy and are read together when a site is misjudged; shared
+readers are already in base.py, bodies.py, syndication.py and scraper/extract/.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from ..urls import host, strip_params
 from .. import extract
 from ..extract import Found, Page
 from ..extract.scope import main_scope
-from .base import FeedPage, Link, Platform, blog_posting, json_ld_objects
+from .base import FeedPage, Link, Platform, absolute, blog_posting, json_ld_objects, keep_found, own_url, page_languages
 from .bodies import body_and_images
 from .syndication import parse_syndication
 from .post_evidence import NotAPost, listed_in, one_article, title_disagreement
@@ -171,12 +175,12 @@ def links(response) -> Iterator[Link]:
         if single and role in ("older", "post"):
             continue  # a post's "next" is a post; its title links are itself
         for href in sel.xpath(query).getall():
-            url = _abs(base, href)
+            url = absolute(base, href)
             if url:
                 by_context.setdefault(canonical(url), role)
     seen: set[str] = set()
     for href in sel.xpath("//a/@href | //link[@rel='next']/@href").getall():
-        url = _abs(base, href)
+        url = absolute(base, href)
         if not url or host(url) != own:
             continue
         key = canonical(url)
@@ -188,13 +192,6 @@ def links(response) -> Iterator[Link]:
         seen.add(key)
         yield Link(key, role)
 
-
-def _abs(base: str, href: str) -> str:
-    href = (href or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-        return ""
-    url = urljoin(base, href)
-    return url if url.startswith(("http://", "https://")) else ""
 
 
 def _is_post_page(sel: Selector, url: str) -> bool:
@@ -286,7 +283,7 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
     caller asserts it is (``blogarchive extract`` on a page a person saved)."""
     sel = response.selector
     feed_entry = feed_entry or {}
-    url = _post_url(response)
+    url = own_url(response, canonical)
     evidence = _evidence(sel)
     data = _structured(response)
     mf = data["mf"]
@@ -317,22 +314,22 @@ def parse_post(response, feed_entry: dict | None = None, *, asserted: bool = Fal
                           site_names=[n for n in [feed_entry.get("site_name")] if n])
     if feed_title and (not found or found.note or found.source == "title-tag"):
         found = feed_title  # the blog's own feed over an uncertain document cue
-    title = _keep(found, "title", sources, notes)
+    title = keep_found(found, "title", sources, notes)
     found = extract.author(page, scope=scope, body=body_el)
     author, author_url = found.value if found else ("", "")
-    _keep(found, "author", sources, notes)
+    keep_found(found, "author", sources, notes)
     exact_in_feed = len(feed_entry.get("published") or "") > 19
     found = extract.published(page, precise=[Found(feed_entry.get("published") or "", "feed")]
                               if exact_in_feed else [], scope=scope, body=body_el,
-                              languages=_languages(sel))
+                              languages=page_languages(sel))
     if not found and feed_entry.get("published"):
         found = Found(feed_entry["published"], "feed")
-    published = _keep(found, "published", sources, notes)
+    published = keep_found(found, "published", sources, notes)
     if not published and not strong and not asserted and listed != "feed":
         raise NotAPost(f"{response.url}: not a post (no date anywhere on the page)")
-    updated = _keep(extract.updated(page, precise=[Found(feed_entry.get("updated") or "", "feed")],
+    updated = keep_found(extract.updated(page, precise=[Found(feed_entry.get("updated") or "", "feed")],
                                     scope=scope, body=body_el, like=published), "updated", sources, notes)
-    labels = _keep(extract.labels(page, precise=[Found(list(feed_entry.get("labels") or []), "feed")],
+    labels = keep_found(extract.labels(page, precise=[Found(list(feed_entry.get("labels") or []), "feed")],
                                   scope=scope, body=body_el), "labels", sources, notes)
     if body_sel is not None:
         body_html, images = body_and_images(_without_meta(body_sel), response.url)
@@ -422,18 +419,6 @@ def _without_meta(body_sel) -> str:
     return lxml.html.tostring(el, encoding="unicode")
 
 
-def _keep(found: Found, name: str, sources: dict, notes: dict):
-    """The value of a field; its evidence into ``sources``, any disagreement into ``notes``."""
-    if found:
-        sources[name] = found.source
-    if found.note:
-        notes[name] = found.note
-    return found.value if found else ([] if name == "labels" else "")
-
-
-def _languages(sel: Selector) -> list[str] | None:
-    lang = (sel.xpath("/html/@lang").get() or "").split("-")[0].lower()
-    return [lang, "en"] if lang and lang != "en" else None
 
 
 def _iso(value) -> str:
@@ -443,14 +428,6 @@ def _iso(value) -> str:
     iso = parse_iso(value.strip())
     return iso
 
-
-def _post_url(response) -> str:
-    fetched = canonical(response.url)
-    for href in response.selector.xpath("//link[@rel='canonical']/@href").getall():
-        url = canonical(urljoin(response.url, href.strip()))
-        if host(url) == host(fetched):
-            return url
-    return fetched
 
 
 ARTICLE_NOISE = (

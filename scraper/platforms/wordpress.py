@@ -14,6 +14,12 @@ only): a source of URLs and exact times, never of bodies.
 
 Bodies and images are read by ``bodies``, RSS and Atom by ``syndication``
 (both shared with the generic platform).
+
+Why one module of some 700 lines: the URL shapes of WordPress's permalink settings,
+its theme markups, its comments and its two feeds (REST and RSS) are read together
+(a link's role, a post's id and its comments' ids all come from the same classes and
+paths); what other platforms share is in base.py, bodies.py, syndication.py and
+scraper/extract/.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from .. import extract
 from ..extract import Found, Page
 from ..extract.fields import term_links
 from ..extract.scope import outside_post
-from .base import FeedPage, Link, Platform
+from .base import FeedPage, Link, Platform, absolute, keep_found, own_url, page_languages
 from .bodies import _has_class, body_and_images
 from .syndication import parse_syndication
 
@@ -244,7 +250,7 @@ def links(response) -> Iterator[Link]:
     by_context: dict[str, str] = {}
     if not single:
         for href in sel.xpath(POST_CONTEXT).getall():
-            by_context.setdefault(_abs(base, href), "post")
+            by_context.setdefault(absolute(base, href), "post")
     else:
         for href in sel.xpath(
             "//*[contains(@class, 'post-navigation') or contains(@class, 'nav-previous')"
@@ -252,15 +258,15 @@ def links(response) -> Iterator[Link]:
             " or @id='nav-above' or @id='nav-below']//a/@href"
             " | //a[@rel='prev' or @rel='next']/@href"
         ).getall():
-            by_context.setdefault(_abs(base, href), "post")
+            by_context.setdefault(absolute(base, href), "post")
     for href in sel.xpath(TERM_CONTEXT).getall():
-        by_context.setdefault(_abs(base, href), "label")
+        by_context.setdefault(absolute(base, href), "label")
     if not single:
         for href in sel.xpath(OLDER_CONTEXT).getall():
-            by_context.setdefault(_abs(base, href), "older")
+            by_context.setdefault(absolute(base, href), "older")
     seen: set[str] = set()
     for href in sel.xpath("//a/@href | //link[@rel='next']/@href | //option/@value").getall():
-        url = _abs(base, href)
+        url = absolute(base, href)
         if not url or host(url) != own:
             continue
         role = classify(url)
@@ -276,13 +282,6 @@ def links(response) -> Iterator[Link]:
         seen.add(key)
         yield Link(key, role)
 
-
-def _abs(base: str, href: str) -> str:
-    href = (href or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-        return ""
-    url = urljoin(base, href)
-    return url if url.startswith(("http://", "https://")) else ""
 
 
 def _followable(url: str) -> bool:
@@ -393,7 +392,7 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
         return post
     if root is None:
         raise ValueError(f"{response.url}: no post found on the page")
-    url = _post_url(response)
+    url = own_url(response, canonical)
     bid = blog_id_for(response.url)
     wp_id = _wp_post_id(sel, root) or str(feed_entry.get("wp_id") or "")
     post_id = f"{bid}:{wp_id}" if wp_id else feed_entry.get("post_id") or \
@@ -403,20 +402,20 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
     scope, body_el = root.root, (body.root if body is not None else None)
     sources: dict[str, str] = {}
     notes: dict[str, str] = {}
-    title = _keep(extract.title(page, precise=[_entry_title(root, body_el),
+    title = keep_found(extract.title(page, precise=[_entry_title(root, body_el),
                                                Found(feed_entry.get("title") or "", "feed")],
                                 scope=scope, body=body_el), "title", sources, notes)
     found = extract.author(page, scope=scope, body=body_el)
     author, author_url = found.value if found else ("", "")
     author_url = canonical(urljoin(response.url, author_url)) if author_url else ""
-    _keep(found, "author", sources, notes)
-    published = _keep(extract.published(page, precise=[Found(feed_entry.get("published") or "", "feed")],
-                                        scope=scope, body=body_el, languages=_languages(sel)),
+    keep_found(found, "author", sources, notes)
+    published = keep_found(extract.published(page, precise=[Found(feed_entry.get("published") or "", "feed")],
+                                        scope=scope, body=body_el, languages=page_languages(sel)),
                       "published", sources, notes)
-    updated = _keep(extract.updated(page, precise=[Found(feed_entry.get("updated") or "", "feed")],
+    updated = keep_found(extract.updated(page, precise=[Found(feed_entry.get("updated") or "", "feed")],
                                     scope=scope, body=body_el, like=published), "updated", sources, notes)
     terms = term_links(scope, body_el)
-    labels = _keep(extract.labels(page, precise=[Found(list(feed_entry.get("labels") or []), "feed")],
+    labels = keep_found(extract.labels(page, precise=[Found(list(feed_entry.get("labels") or []), "feed")],
                                   scope=scope, body=body_el, shown=[n for n, _ in terms]),
                    "labels", sources, notes)
     categories = [n for n, kind in terms if kind == "category"]
@@ -462,14 +461,6 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
     return post
 
 
-def _post_url(response) -> str:
-    fetched = canonical(response.url)
-    for href in response.selector.xpath("//link[@rel='canonical']/@href").getall():
-        url = canonical(urljoin(response.url, href.strip()))
-        if host(url) == host(fetched):
-            return url
-    return fetched
-
 
 def _wp_post_id(sel: Selector, root: Selector) -> str:
     m = POSTID.search(" ".join(sel.xpath("//body/@class").getall()))
@@ -503,18 +494,6 @@ def _entry_title(root: Selector, body_el) -> Found:
     return Found()
 
 
-def _languages(sel: Selector) -> list[str] | None:
-    lang = (sel.xpath("/html/@lang").get() or "").split("-")[0].lower()
-    return [lang, "en"] if lang and lang != "en" else None
-
-
-def _keep(found: Found, name: str, sources: dict, notes: dict):
-    """The value of a field; its evidence into ``sources``, any disagreement into ``notes``."""
-    if found:
-        sources[name] = found.source
-    if found.note:
-        notes[name] = found.note
-    return found.value if found else ([] if name == "labels" else "")
 
 
 BODY_QUERIES = (".entry-content", ".wp-block-post-content", ".post-content", ".entry-body",

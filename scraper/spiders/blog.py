@@ -1,6 +1,6 @@
 """The `blog` spider: callbacks only.
 
-Each answer is handed to the blog's plan (scraper/plan.py), which says what to ask for
+Each answer is handed to the blog's plan (scraper/plan/), which says what to ask for
 next, and to the platform (scraper/platforms/), which reads it; the spider turns the
 plan's wants into requests and what the platform read into items for the pipeline.
 It decides nothing itself and never writes the database.

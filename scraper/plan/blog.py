@@ -1,106 +1,22 @@
-"""The plan of a crawl: which URLs of a blog to ask for, in what order, and when to stop.
-
-The spider (scraper/spiders/blog.py) only carries answers here and turns what the plan
-wants into Scrapy requests; every decision is taken in this module, without Scrapy, so
-that tests drive it directly (tests/test_plan.py):
-
-- dedupe: each URL once per run (by the platform's dedupe key), kept as 8-byte
-  fingerprints so that memory stays flat however big the blog;
-- budgets: listing pages and requests per blog (crawler traps end there);
-- the feed first: listing pages and sitemaps wait while the blog's feed is read, and
-  are dropped when it listed every post; feed pages are read ahead of their posts only
-  while few post pages wait; a feed that cannot be read falls back to the next one
-  (REST → RSS);
-- the mode of the run: a first (or resumed) crawl, an incremental one that reads the
-  feed of changes down to the watermark of earlier runs, or a full one;
-- deletions: when the feed counts fewer posts than the archive holds, the whole feed
-  is listed once (the census) and archived posts it no longer names are asked for;
-- images: each image once per run, its candidate URLs in order, hosts that did not
-  answer skipped.
-
-It reads the archive (what earlier runs hold) and never writes it.
-"""
+"""One blog's plan: what its crawl asks for next, and when it stops (see __init__.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from array import array
-from bisect import bisect_left
 from dataclasses import dataclass, field
-from itertools import chain
 from urllib.parse import urljoin
 
-from . import store
-from .dates import utc_instant
-from .items import Fetch, ImageFailure
-from .platforms.base import Platform
-from .platforms.post_evidence import listed_in
-from .urls import host
+from ..dates import utc_instant
+from ..items import Fetch
+from ..platforms.base import Platform
+from ..platforms.post_evidence import listed_in
+from ..urls import host
+from .archive import Archive
+from .seen import Fingerprints
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("scraper.plan")
 
 LISTING_ROLES = {"home", "archive", "label", "older"}
-
-
-def fingerprint(text: str) -> int:
-    """8 bytes of a URL or key: a set of these is a third of a set of URL strings."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
-                                          digest_size=8).digest(), "little")
-
-
-class Fingerprints:
-    """A set of strings kept as 8-byte fingerprints (membership and size only).
-
-    Most are in a sorted array (8 bytes each, looked up by bisection); the latest in a
-    small set, merged into the array when it grows past an eighth of it, so that adding
-    stays cheap (amortised) and memory stays near 8 bytes an entry (a Python set of ints
-    takes about 60)."""
-
-    __slots__ = ("_sorted", "_recent")
-
-    MERGE_AT = 1024
-
-    def __init__(self, items=()):
-        self._sorted = array("Q")
-        self._recent: set[int] = set()
-        self.update(items)
-
-    def _has(self, fp: int) -> bool:
-        if fp in self._recent:
-            return True
-        i = bisect_left(self._sorted, fp)
-        return i < len(self._sorted) and self._sorted[i] == fp
-
-    def _add(self, fp: int) -> None:
-        if self._has(fp):
-            return
-        self._recent.add(fp)
-        if len(self._recent) > max(self.MERGE_AT, len(self._sorted) // 8):
-            merged = array("Q", sorted(chain(self._sorted, self._recent)))
-            self._sorted, self._recent = merged, set()
-
-    def add(self, text: str) -> None:
-        self._add(fingerprint(text))
-
-    def update(self, texts) -> None:
-        for text in texts:
-            self._add(fingerprint(text))
-
-    def discard(self, text: str) -> None:
-        fp = fingerprint(text)
-        if fp in self._recent:
-            self._recent.discard(fp)
-            return
-        i = bisect_left(self._sorted, fp)
-        if i < len(self._sorted) and self._sorted[i] == fp:
-            del self._sorted[i]
-
-    def __contains__(self, text: str) -> bool:
-        return self._has(fingerprint(text))
-
-    def __len__(self) -> int:
-        return len(self._sorted) + len(self._recent)
 
 
 @dataclass
@@ -132,46 +48,6 @@ class Limits:
         return cls(settings.getint("BLOGARCHIVE_MAX_LISTING_PAGES"),
                    settings.getint("BLOGARCHIVE_MAX_REQUESTS_PER_BLOG"),
                    settings.getint("BLOGARCHIVE_FEED_READ_AHEAD"))
-
-
-class Archive:
-    """What earlier runs hold, read-only; opened on first use."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self._db = None
-
-    @property
-    def db(self):
-        if self._db is None:
-            self._db = store.open_db(self.path)
-        return self._db
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
-    def blog(self, origin: str) -> dict | None:
-        return store.find_blog(self.db, origin)
-
-    def post_state(self, url: str) -> dict | None:
-        return store.post_state(self.db, url)
-
-    def last_answer(self, url: str) -> dict | None:
-        return store.fetch_validators(self.db, url)
-
-    def watermark(self, blog_id: str):
-        return store.feed_watermark(self.db, blog_id)
-
-    def live_post_urls(self, blog_id: str):
-        return store.live_post_urls(self.db, blog_id)
-
-    def image_known(self, url: str) -> bool:
-        return store.image_known(self.db, url)
-
-    def images_missing(self, blog_id: str, limit: int):
-        return store.images_missing(self.db, blog_id, limit)
 
 
 class BlogPlan:
@@ -620,71 +496,3 @@ class BlogPlan:
             elif self.platform.classify(url) == "post":
                 wants.append(self.want_post(url, listed={"listed_in": "sitemap"}))
         return [w for w in wants if w]
-
-
-@dataclass
-class ImageWant:
-    """An image to fetch: the first of its candidate URLs, the others if that one fails."""
-
-    key: str  # the image's full-size URL, as the archive knows it
-    candidates: list[str]
-    errors: list[str] = field(default_factory=list)
-
-
-class ImagePlan:
-    """Post images across the crawl: each once, hosts that did not answer skipped."""
-
-    def __init__(self, archive: Archive, mode: str = "db", max_attempts: int = 5):
-        self.archive = archive
-        self.mode = mode
-        self.max_attempts = max_attempts
-        self.requested = Fingerprints()
-        self.hosts_down: set[str] = set()
-
-    def _first(self, key: str) -> bool:
-        if not key.startswith(("http://", "https://")) or key in self.requested:
-            return False
-        self.requested.add(key)
-        return True
-
-    def for_post(self, post) -> list[ImageWant | ImageFailure]:
-        if self.mode == "none":
-            return []
-        out: list[ImageWant | ImageFailure] = []
-        for image in post.images:
-            key = image.full_url
-            if not self._first(key) or self.archive.image_known(key):
-                continue
-            want = self.want(key, image.candidates or [key])
-            out.append(want or ImageFailure(key=key, url=key, error="host_down",
-                                            message=f"{host(key)} did not answer earlier in this run"))
-        return out
-
-    def missing(self, blog_id: str) -> list[ImageWant]:
-        """Images an earlier run could not get (or never reached): tried again."""
-        if self.mode == "none" or not blog_id:
-            return []
-        out = []
-        for image in self.archive.images_missing(blog_id, self.max_attempts):
-            if self._first(image["full_url"]):
-                want = self.want(image["full_url"], image["candidates"])
-                if want is not None:
-                    out.append(want)
-        return out
-
-    def want(self, key: str, candidates: list[str], errors: list[str] | None = None) -> ImageWant | None:
-        candidates = [c for c in candidates if c.startswith(("http://", "https://"))
-                      and host(c) not in self.hosts_down]
-        return ImageWant(key, candidates, errors or []) if candidates else None
-
-    def failed(self, key: str, url: str, rest: list[str], errors: list[str], kind: str,
-               host_down: bool = False) -> ImageWant | ImageFailure:
-        """``url`` did not give the image: the next size (s1600, the linked file, the shown
-        one), or the image's failure when none is left."""
-        if host_down:
-            self.hosts_down.add(host(url))
-        errors = errors + [f"{kind}: {url}"]
-        want = self.want(key, rest, errors)
-        if want is not None:
-            return want
-        return ImageFailure(key=key, url=url, error=kind, message="; ".join(errors)[:500])
