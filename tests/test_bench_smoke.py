@@ -51,6 +51,12 @@ def test_store_benchmark_smoke(tmp_path):
     assert "posts/s" in out
 
 
+def test_plan_memory_benchmark_smoke(tmp_path):
+    run(BENCH / "plan_memory.py", "--posts", "1000", "--json", tmp_path / "m.json")
+    row = json.loads((tmp_path / "m.json").read_text())[0]
+    assert row["posts"] == 1000 and row["strings MB"] > 0 and row["fingerprints MB"] > 0
+
+
 def test_fts_rewrites_benchmark_smoke(tmp_path):
     out = run(BENCH / "fts_rewrites.py", "--posts", "20", "--touch", "10", "--json", tmp_path / "f.json")
     rows = json.loads((tmp_path / "f.json").read_text())
