@@ -39,6 +39,8 @@ class K:
     stats = f"{PREFIX}:stats"  # hash: requests, responses, worker:<id>:responses, blogs_done
     writer = f"{PREFIX}:writer"  # hash: state (counts, errors, expected, blogs) of a restarted writer
     writer_seen = f"{PREFIX}:writer:seen"  # set: "<blog id>\t<post id>" written in this run
+    saved = f"{PREFIX}:saved:"  # + host: hash post url → id, saved by the writer in this run
+    saved_blogs = f"{PREFIX}:saved-blogs"  # hash: host → the blog record the writer saved
     progress = f"{PREFIX}:progress"  # hash: entry id → when its crawl last had an answer (s)
     gate = f"{PREFIX}:gate:"  # + host: held for one interval by each request
     worker = f"{PREFIX}:worker:"  # + id: heartbeat, expires when the worker dies
@@ -125,7 +127,8 @@ class BlogQueue:
 
     def new_run(self, seeds: list[str]) -> str:
         """Start a run: the previous run's counters and writer state go."""
-        self.r.delete(K.run, K.stats, K.writer, K.writer_seen)
+        self.r.delete(K.run, K.stats, K.writer, K.writer_seen, K.saved_blogs, K.progress,
+                      *self.r.scan_iter(match=K.saved + "*", count=1000))
         run_id = uuid.uuid4().hex[:12]
         self.r.hset(K.run, mapping={"id": run_id, "state": "seeding", "started": now(),
                                     "seeds": json.dumps(seeds)})

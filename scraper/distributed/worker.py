@@ -15,16 +15,18 @@ import threading
 import time
 from pathlib import Path
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.reactor import install_reactor
 
 from ..runner import project_settings
 from ..spiders.blog import BlogSpider
 from ..warcfiles import slug, warc_dir
 from .queue import K, BlogQueue, connect, worker_name
+from .resume import saved, scratch_archive
 
 logger = logging.getLogger(__name__)
 
+SCRATCH_PRIORITY = 50  # Scrapy's highest named priority, "cmdline", is 40
 DEFAULT_WARC_DIR = "blogarchive.warc"  # without --warc-dir or --archive, in the current folder
 
 
@@ -146,12 +148,27 @@ class Worker:
 
     def start(self, entry: dict) -> None:
         logger.info("crawling %s", " ".join(entry["urls"]))
-        crawler = self.process.create_crawler(BlogSpider)
+        crawler = self._crawler(entry)
         self.crawls[entry["id"]] = (entry, crawler)
         run = self.queue.run().get("id") or "run"
         d = self.process.crawl(crawler, urls=list(entry["urls"]), full=entry.get("full", False),
                                warc_name=f"{run}-{slug(self.worker_id)}", lease_id=entry["id"])
         d.addBoth(self.ended, entry, crawler)
+
+    def _crawler(self, entry: dict):
+        """A crawler of the blog; of one taken over, with what the writer already saved."""
+        if self.scratch is not None:  # no archive here: what was saved is noted in Redis
+            blog, posts = saved(self.queue.r, entry["host"])
+            if blog and posts:
+                path = scratch_archive(Path(self.scratch.name) / f"{entry['id']}.db", blog, posts)
+                settings = self.settings.copy()
+                # Above "cmdline": CrawlerProcess.crawl merges its own settings into a crawler
+                # given to it, where they are not set at a higher priority.
+                settings.set("BLOGARCHIVE_DB", str(path), priority=SCRATCH_PRIORITY)
+                logger.info("%s: taken over, %d posts already saved are skipped", entry["host"],
+                            len(posts))
+                return Crawler(BlogSpider, settings)
+        return self.process.create_crawler(BlogSpider)
 
     def ended(self, result, entry: dict, crawler) -> None:
         self.crawls.pop(entry["id"], None)

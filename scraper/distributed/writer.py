@@ -25,6 +25,7 @@ from ..extensions import end_crawl
 from ..pipelines import StorePipeline
 from ..runner import project_settings
 from .queue import K, BlogQueue, connect, text
+from .resume import note_saved
 from .transport import decode_message
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,8 @@ class Writer:
         pipe.hset(K.writer, "state", self._state())
         if isinstance(item, items_module.Post):
             pipe.sadd(K.writer_seen, f"{item.blog_id}\t{item.id}")
+        if item is not None:
+            note_saved(pipe, item)  # a worker taking the blog over skips what is saved
         pipe.execute()
 
     def finish(self) -> dict:
