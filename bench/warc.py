@@ -2,6 +2,7 @@
 
     python bench/warc.py --posts 1000 --repeat 3              # capture on vs off, same site
     python bench/warc.py --posts 1000 --reparse-posts 10000   # and reparse of a 10k archive
+    python bench/warc.py --reparse-only --reparse-posts 10000  # reparse alone: posts/s, CPU, RSS
 
 For a fixture blog (bench/make_site.py, served statically), crawls alternate
 `--warc none` (the baseline) and `--warc pages`, images off, concurrency 16: posts/s
@@ -62,7 +63,9 @@ def reparse(db: Path) -> dict:
                       "WHERE kind = 'reparse' ORDER BY id DESC LIMIT 1").fetchone()
     con.close()
     return {"rc": run.returncode, "posts": row[0], "updated": row[1], "run_s": row[2],
-            "wall_s": wall, "cpu_s": run.cpu, "posts_per_s": row[0] / row[2] if row[2] else 0}
+            "wall_s": wall, "cpu_s": run.cpu, "posts_per_s": row[0] / row[2] if row[2] else 0,
+            "cpu_ms_per_post": 1000 * run.cpu / row[0] if row[0] else 0,
+            "peak_rss_mb": run.peak_rss_mb, "maxrss_mb": run.maxrss_mb}
 
 
 def main(argv=None) -> int:
@@ -73,6 +76,9 @@ def main(argv=None) -> int:
     parser.add_argument("--server", default="auto", choices=["auto", "nginx", "python"])
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--reparse-only", action="store_true",
+                        help="skip the capture on/off crawls: only build, crawl and reparse "
+                             "the --reparse-posts archive")
     args = parser.parse_args(argv)
     from make_site import build
 
@@ -81,23 +87,24 @@ def main(argv=None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     results = {"load_before": benchlib.load_average(), "runs": []}
     try:
-        site = build(workdir / f"site-{args.posts}", args.posts, quiet=True)
-        with benchlib.serve(site, args.server) as server:
-            for rep in range(args.repeat):
-                for warc in (("none", "pages") if rep % 2 == 0 else ("pages", "none")):
-                    row = crawl(site, server, workdir / f"{warc}.db", warc)
-                    results["runs"].append(row)
-                    print(json.dumps(row), flush=True)
-        off = median([r["posts_per_s"] for r in results["runs"] if r["warc"] == "none"])
-        on = median([r["posts_per_s"] for r in results["runs"] if r["warc"] == "pages"])
-        captured = [r for r in results["runs"] if r["warc"] == "pages"]
-        results["summary"] = {
-            "posts": args.posts, "posts_per_s_off": off, "posts_per_s_on": on,
-            "overhead": 1 - on / off if off else None,
-            "post_record_bytes": median([r["post_record_bytes"] for r in captured]),
-            "warc_bytes_per_post": median([r["warc_bytes"] / r["posts"] for r in captured]),
-            "records_per_post": median([r["records"] / r["posts"] for r in captured]),
-        }
+        if not args.reparse_only:
+            site = build(workdir / f"site-{args.posts}", args.posts, quiet=True)
+            with benchlib.serve(site, args.server) as server:
+                for rep in range(args.repeat):
+                    for warc in (("none", "pages") if rep % 2 == 0 else ("pages", "none")):
+                        row = crawl(site, server, workdir / f"{warc}.db", warc)
+                        results["runs"].append(row)
+                        print(json.dumps(row), flush=True)
+            off = median([r["posts_per_s"] for r in results["runs"] if r["warc"] == "none"])
+            on = median([r["posts_per_s"] for r in results["runs"] if r["warc"] == "pages"])
+            captured = [r for r in results["runs"] if r["warc"] == "pages"]
+            results["summary"] = {
+                "posts": args.posts, "posts_per_s_off": off, "posts_per_s_on": on,
+                "overhead": 1 - on / off if off else None,
+                "post_record_bytes": median([r["post_record_bytes"] for r in captured]),
+                "warc_bytes_per_post": median([r["warc_bytes"] / r["posts"] for r in captured]),
+                "records_per_post": median([r["records"] / r["posts"] for r in captured]),
+            }
         if args.reparse_posts:
             big = build(workdir / f"site-{args.reparse_posts}", args.reparse_posts, quiet=True)
             with benchlib.serve(big, args.server) as server:
@@ -107,16 +114,19 @@ def main(argv=None) -> int:
             print(json.dumps(again), flush=True)
             results["reparse"] = {"crawl": crawled, "reparse": again}
         results["load_after"] = benchlib.load_average()
-        s = results["summary"]
-        print(f"\n{args.posts} posts, median of {args.repeat}: capture off {s['posts_per_s_off']:.1f} "
-              f"posts/s, on {s['posts_per_s_on']:.1f} posts/s, overhead {s['overhead']:.1%}; "
-              f"post page record {s['post_record_bytes'] / 1024:.1f} KB (gzip), all WARC "
-              f"{s['warc_bytes_per_post'] / 1024:.1f} KB per post, {s['records_per_post']:.2f} "
-              f"responses indexed per post")
+        if not args.reparse_only:
+            s = results["summary"]
+            print(f"\n{args.posts} posts, median of {args.repeat}: capture off "
+                  f"{s['posts_per_s_off']:.1f} posts/s, on {s['posts_per_s_on']:.1f} posts/s, "
+                  f"overhead {s['overhead']:.1%}; post page record "
+                  f"{s['post_record_bytes'] / 1024:.1f} KB (gzip), all WARC "
+                  f"{s['warc_bytes_per_post'] / 1024:.1f} KB per post, "
+                  f"{s['records_per_post']:.2f} responses indexed per post")
         if args.reparse_posts:
             r, c = results["reparse"]["reparse"], results["reparse"]["crawl"]
             print(f"reparse of {r['posts']} posts: {r['posts_per_s']:.1f} posts/s "
-                  f"({r['run_s']:.1f} s, {r['updated']} updated); the crawl that made it: "
+                  f"({r['run_s']:.1f} s, {r['updated']} updated), {r['cpu_ms_per_post']:.1f} ms "
+                  f"CPU a post, peak RSS {r['peak_rss_mb']:.0f} MB; the crawl that made it: "
                   f"{c['posts_per_s']:.1f} posts/s")
         print(f"load before {results['load_before']}, after {results['load_after']}")
         if args.json:
