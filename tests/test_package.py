@@ -1,6 +1,7 @@
 """The package as users install it.
 
-- Its declared dependencies are exactly the distributions its code imports.
+- Its declared dependencies are exactly the distributions its code imports, and their
+  lower bounds (and the Python it asks for) are ones the other dependencies accept.
 - Built as a wheel and an sdist (``python -m build``: the wheel is built from the
   sdist), installed into a fresh virtualenv outside the checkout, it runs
   ``blogarchive demo --no-serve``, and both ``blogarchive serve`` and plain
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import json
 import os
 import re
 import shutil
@@ -25,6 +27,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 from conftest import free_port, wait_for
 from test_datasette import fetch
@@ -85,6 +90,37 @@ def test_dependencies_are_exactly_what_the_code_imports():
     assert undeclared == {}, "imported but not declared in [project.dependencies] or an extra"
     unused = (declared | optional) - set(imported) - set(NOT_IMPORTED)
     assert unused == set(), "declared but never imported"
+
+
+def test_the_oldest_releases_allowed_accept_each_other():
+    """Each lower bound can be installed with the others: the oldest release every bound
+    allows (tests/fixtures/lower-bounds.json, written from the package index by
+    make_lower_bounds.py) accepts the oldest of the others and the oldest Python allowed.
+    A bound below that promises what cannot be installed (sqlite-utils 4.0 needs click 8.3.1)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    record = json.loads((ROOT / "tests" / "fixtures" / "lower-bounds.json").read_text("utf-8"))
+    declared = {normalise(Requirement(r).name): str(Requirement(r).specifier)
+                for name, reqs in [("", project["dependencies"]), *project["optional-dependencies"].items()]
+                if name != "test" for r in reqs}
+    oldest = {normalise(name): d for name, d in record["requirements"].items()}
+    assert (record["requires-python"], {n: d["declared"] for n, d in oldest.items()}) == \
+        (project["requires-python"], declared), \
+        "pyproject's bounds changed: run tests/fixtures/make_lower_bounds.py, and the tests on them"
+    python = min(Version(s.version) for s in SpecifierSet(project["requires-python"])
+                 if s.operator == ">=")
+    where = {"python_version": str(python), "python_full_version": f"{python}.0", "extra": ""}
+    refused = []
+    for name, release in oldest.items():
+        if not SpecifierSet(release["requires_python"]).contains(f"{python}.0"):
+            refused.append(f"{name} {release['oldest']} needs Python {release['requires_python']}")
+        for text in release["requires"]:
+            wanted = Requirement(text)
+            other = oldest.get(normalise(wanted.name))
+            if other and (not wanted.marker or wanted.marker.evaluate(where)) \
+                    and not wanted.specifier.contains(other["oldest"], prereleases=True):
+                refused.append(f"{name} {release['oldest']} requires {wanted}, "
+                               f"not {wanted.name} {other['oldest']}")
+    assert refused == []
 
 
 def run(*args, cwd: Path, timeout: int = 600, env: dict | None = None) -> subprocess.CompletedProcess:
