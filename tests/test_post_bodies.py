@@ -111,11 +111,26 @@ def test_serve_refuses_an_old_archive_and_upgrade_converts_it(tmp_path):
         f"error: {path}: made by an older blogarchive ({pending} not applied); "
         f"`blogarchive upgrade {path}` converts it in place"]
     assert V7.read_bytes() == path.read_bytes()  # serving never writes
+    kept = tmp_path / "kept.db"
+    shutil.copy(V7, kept)
     result = run_cli("upgrade", str(path), check=True)
-    assert result.stdout.strip() == f"{path}: applied {pending}"
-    assert run_cli("upgrade", str(path), check=True).stdout.strip() == f"{path}: already current"
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == f"{path}: applied {pending}"
+    # The bodies moved out of posts left free pages: compacted by default, or on request.
+    assert lines[1].startswith(f"{path}: compacting (") and lines[2].startswith(f"{path}: compacted, ")
+    lines = run_cli("upgrade", "--no-vacuum", str(path), str(kept), check=True).stdout.strip().splitlines()
+    assert lines[0] == f"{path}: already current" and lines[1] == f"{kept}: applied {pending}"
+    assert lines[2].startswith(f"{kept}: ") and f"`blogarchive upgrade --vacuum {kept}`" in lines[2]
+    assert path.stat().st_size < kept.stat().st_size * 0.9
+    assert store.unused_bytes(path)[1] == 0
+    lines = run_cli("upgrade", "--vacuum", str(kept), check=True).stdout.strip().splitlines()
+    assert lines[0] == f"{kept}: already current" and lines[2].startswith(f"{kept}: compacted, ")
+    assert kept.stat().st_size == path.stat().st_size
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT COUNT(*) FROM post_bodies").fetchone()[0] == 30
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT COUNT(*) FROM posts_fts WHERE posts_fts MATCH 'harbour'").fetchone()[0] > 0
 
 
 def test_the_migrated_archive_takes_new_posts_and_edits(tmp_path):

@@ -9,7 +9,7 @@ hold one concern each:
 
 - ``schema``: the migrations m001 onwards; ``views``: the SQL views, search index
   and triggers they create
-- ``db``: opening (read-write or read-only), checks, snapshots
+- ``db``: opening (read-write or read-only), checks, snapshots, compacting
 - ``crawls``: crawls, fetches, warnings; ``blogs``: blogs
 - ``posts``: posts, versions, comments; ``labels``: authors and labels;
   ``feeds``: feed entries and label pages, and what they state about posts
@@ -39,10 +39,12 @@ from .db import (
     StoreError,
     check_sqlite,
     check_writable,
+    compact,
     open_db,
     open_readonly,
     pending_migrations,
     snapshot,
+    unused_bytes,
 )
 from .feeds import feed_entry, feed_watermark, save_feed_entries, save_label_listing
 from .images import (
@@ -77,5 +79,5 @@ __all__ = [
     "migrations", "now", "open_db", "open_readonly", "pending_migrations", "post_captures",
     "post_state", "post_warnings", "recent_crawls", "record_fetch", "save_blog", "save_captures",
     "save_comments", "save_feed_entries", "save_image", "save_label_listing", "save_post",
-    "set_image_folder", "snapshot", "start_crawl", "touch_post",
+    "set_image_folder", "snapshot", "unused_bytes", "compact", "start_crawl", "touch_post",
 ]

@@ -5,6 +5,7 @@ consistent copy of one while a crawl writes it."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -125,3 +126,36 @@ def snapshot(db_path: str | os.PathLike, target: str | os.PathLike) -> None:
         conn.close()
     tmp.replace(target)
 
+
+
+def unused_bytes(path: str | os.PathLike) -> tuple[int, int]:
+    """(file size, bytes of free pages inside it): what compacting would give back."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        page_size, pages, free = (conn.execute(f"PRAGMA {p}").fetchone()[0]
+                                  for p in ("page_size", "page_count", "freelist_count"))
+    finally:
+        conn.close()
+    return page_size * pages, page_size * free
+
+
+def compact(path: str | os.PathLike) -> tuple[int, int]:
+    """Rewrite the archive without its free pages; returns (bytes before, after).
+
+    A copy is written beside it (VACUUM INTO) and swapped in atomically: the archive
+    is never half-written, and the disk needs room for the copy only, which is
+    checked first (StoreError if it does not fit). Nothing may have it open.
+    """
+    path = Path(path)
+    size, free = unused_bytes(path)
+    needed = size - free
+    available = shutil.disk_usage(path.resolve().parent).free
+    if available < needed * 1.05:
+        raise StoreError(f"{path}: compacting needs {needed / 1e9:.2f} GB free beside it, "
+                         f"{available / 1e9:.2f} GB are; the archive is usable as it is")
+    if Path(f"{path}-wal").exists() and Path(f"{path}-wal").stat().st_size:
+        raise StoreError(f"{path}: still open elsewhere (its write-ahead log is not empty)")
+    snapshot(path, path)
+    store_db = open_db(path)  # the copy is in rollback-journal mode: back to WAL
+    store_db.close()
+    return size, path.stat().st_size
