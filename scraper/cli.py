@@ -392,8 +392,11 @@ def worker_command(redis_url, archive, warc_dir, warc, overrides, exit_when_done
     if warc:
         settings["BLOGARCHIVE_WARC"] = warc
     _redis(redis_url)
-    run_worker(redis_url, settings, archive=archive, exit_when_done=exit_when_done,
-               warc_folder=warc_dir)
+    failed = run_worker(redis_url, settings, archive=archive, exit_when_done=exit_when_done,
+                        warc_folder=warc_dir)
+    if failed:
+        click.echo(f"error: {failed}", err=True)
+        sys.exit(EXIT_CRAWL_FAILED)
 
 
 @click.command(name="writer")

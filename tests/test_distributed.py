@@ -539,7 +539,14 @@ def test_a_crawl_that_hangs_gives_its_blog_back_and_the_retake_skips_what_is_sav
     server = HangsAtPost(blog, at=12)
     try:
         db = tmp_path / "archive.db"
-        cluster.seed(server.url)
+        # Seeded from blogs.toml with a [redis] section: queued, nothing crawled by `run`.
+        config = tmp_path / "blogs.toml"
+        config.write_text(f'[redis]\nurl = "{cluster.redis_url}"\ndb = "{db}"\n\n'
+                          f'[[blog]]\nurl = "{server.url}"\nallow_private = true\n')
+        result = run_cli("run", str(config), timeout=60)
+        assert result.returncode == 0 and "1 blogs seeded" in result.stdout, \
+            result.stdout + result.stderr
+        assert not db.exists()
         worker = cluster.worker("-s", "BLOGARCHIVE_LEASE_TIMEOUT=2", "-s", "BLOGARCHIVE_WORKER_BLOGS=1")
         writer = cluster.writer(db)
         deadline = time.time() + 60
@@ -566,29 +573,6 @@ def test_a_crawl_that_hangs_gives_its_blog_back_and_the_retake_skips_what_is_sav
     finally:
         server.release.set()
         server.stop()
-
-
-def test_blogs_toml_with_a_redis_section_seeds_the_cluster(tmp_path, cluster):
-    blogs = [make_blog(layout, n_posts=8, seed=s) for layout, s in (("layout", 41), ("classic", 42))]
-    servers = [BlogServer(b) for b in blogs]
-    try:
-        config = tmp_path / "blogs.toml"
-        config.write_text(
-            f'[redis]\nurl = "{cluster.redis_url}"\ndb = "cluster.db"\n\n'
-            + "".join(f'[[blog]]\nurl = "{s.url}"\nallow_private = true\n\n' for s in servers))
-        result = run_cli("run", str(config), timeout=60)
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert "2 blogs seeded" in result.stdout
-        assert not (tmp_path / "cluster.db").exists()  # seeding crawls nothing itself
-        worker, writer = cluster.worker(), cluster.writer(tmp_path / "cluster.db")
-        assert cluster.wait(writer, 60) == 0, cluster.logs()
-        assert cluster.wait(worker, 20) == 0, cluster.logs()
-        conn = sqlite3.connect(tmp_path / "cluster.db")
-        assert conn.execute("SELECT COUNT(DISTINCT url) FROM posts").fetchone()[0] == 16
-        assert conn.execute("SELECT status FROM crawls").fetchall() == [("finished",)]
-    finally:
-        for s in servers:
-            s.stop()
 
 
 @pytest.fixture
@@ -635,3 +619,37 @@ def test_a_full_disk_stops_the_writer_clearly_and_the_items_wait(tmp_path, clust
         assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM posts").fetchone() == (40, 40)
         assert conn.execute("SELECT status FROM crawls").fetchall() == [("finished",)]
         conn.close()
+
+
+def test_a_worker_whose_warc_folder_fills_gives_its_blog_back_and_stops(tmp_path, cluster, small_disk):
+    blog = make_blog("layout", n_posts=20, seed=80, images=False)
+    with BlogServer(blog) as server:
+        db = tmp_path / "archive.db"
+        (small_disk / "filler").write_bytes(b"x" * (shutil.disk_usage(small_disk).free - 25_000))
+        cluster.seed(server.url)
+        full = cluster.worker("--warc-dir", str(small_disk / "warc"))
+        writer = cluster.writer(db)
+        full_id = _worker_id(cluster, full)
+        deadline = time.time() + 40
+        while not any(lease["worker"] == full_id for lease in cluster.leases()):
+            assert time.time() < deadline and full.poll() is None, cluster.logs()
+            time.sleep(0.05)
+        # Another worker with room, waiting for the blog to come back to the queue.
+        roomy = cluster.worker()
+        assert cluster.wait(full, 60) == 1, cluster.logs()
+        said = Path(full.log_path).read_text()
+        assert "takes no more records" in said and "free some space" in said, said[-3000:]
+        assert "Traceback" not in said, said[-3000:]
+        # The other worker finishes the blog; every record indexed reads back whole, those
+        # of the full folder (up to its last whole record) included.
+        assert cluster.wait(writer, 60) == 0, cluster.logs()
+        assert cluster.wait(roomy, 20) == 0, cluster.logs()
+        conn = sqlite3.connect(db)
+        assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM posts").fetchone() == (20, 20)
+        conn.close()
+        gathered = Path(f"{db}.warc")
+        gathered.mkdir()
+        for folder in (small_disk / "warc", tmp_path / "warc"):
+            for path in folder.glob("*.warc.gz"):
+                shutil.copy(path, gathered / path.name)
+        check_captures(db, gathered)

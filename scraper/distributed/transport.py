@@ -96,6 +96,7 @@ class PushItems:
         self.crawler = crawler
         # WARC records written, by URL, waiting for the item that says what they hold.
         self.captures: OrderedDict[str, list[dict]] = OrderedDict()
+        self.broken = ""  # the WARC folder takes no more records: nothing more is pushed
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -114,21 +115,28 @@ class PushItems:
     def capture_failed(self, error: str):
         """The worker's WARC folder takes no more records: this crawl stops (the worker gives
         its blog back) rather than archive posts without their pages."""
+        if self.broken:
+            return
+        self.broken = error
         logger.error("%s: stopping the crawl; its blog goes back to the queue", error)
         engine = getattr(self.crawler, "engine", None)
         if engine is not None:
             deferred_from_coro(engine.close_spider_async(reason="warc_unwritable"))
 
-    def _rows(self, captures: list[dict]) -> list[dict]:
+    def _rows(self, captures: list[dict]) -> list[dict] | None:
+        """The `captures` rows, or None when a record could not be written."""
         rows = [resolve(capture) for capture in captures]  # waits for the record to be written
-        return [row for row in rows if row is not None]  # not written: capture_failed says so
+        if None in rows:
+            self.capture_failed("a WARC record could not be written")
+            return None
+        return rows
 
     def _push_pending(self, keep: int = 0) -> None:
         taken = []
         while len(self.captures) > keep:
             taken.extend(self.captures.popitem(last=False)[1])
         rows = self._rows(taken)
-        if rows:
+        if rows and not self.broken:
             self.r.lpush(K.items, encode_item(None, rows))
 
     def spider_closed(self, spider, reason):
@@ -138,7 +146,10 @@ class PushItems:
         taken = []
         for url in capture_urls(item):
             taken.extend(self.captures.pop(url, []))
-        self.r.lpush(K.items, encode_item(item, self._rows(taken)))
+        rows = self._rows(taken)
+        if self.broken:  # not kept as fetched: the worker taking the blog back fetches it again
+            return item
+        self.r.lpush(K.items, encode_item(item, rows))
         return item
 
 

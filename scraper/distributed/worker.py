@@ -78,6 +78,7 @@ class Worker:
         self.lost: set[str] = set()  # leases taken back from this worker
         self.last_check = 0.0
         self.stopping = 0  # signals received
+        self.failed = ""  # why this worker stopped on its own (its WARC folder is full)
 
     def run(self) -> None:
         # The reactor the crawls will ask for, installed before this loop takes one.
@@ -177,8 +178,10 @@ class Worker:
             self.lost.discard(entry["id"])
         elif reason == "warc_unwritable":  # this machine's disk is full: another worker goes on
             self.queue.give_back(entry)
-            logger.error("gave back %s: the WARC folder %s takes no more records; this worker "
-                         "stops", entry["host"], self.settings.get("BLOGARCHIVE_WARC_DIR"))
+            self.failed = (f"the WARC folder {self.settings.get('BLOGARCHIVE_WARC_DIR')} takes no "
+                           f"more records; {entry['host']} went back to the queue for another "
+                           "worker: free some space and start this one again")
+            logger.error("%s", self.failed)
             self.stopping = max(self.stopping, 1)
         elif self.stopping or reason == "shutdown":
             self.queue.give_back(entry)  # not crawled to its end: another worker starts it again
@@ -214,5 +217,8 @@ class Worker:
 
 
 def run_worker(redis_url: str, overrides: dict | None = None, archive: str | None = None,
-               exit_when_done: bool = False, warc_folder: str | None = None) -> None:
-    Worker(redis_url, overrides, archive, exit_when_done, warc_folder).run()
+               exit_when_done: bool = False, warc_folder: str | None = None) -> str:
+    """Returns why the worker stopped on its own ("" when it was asked to, or is done)."""
+    worker = Worker(redis_url, overrides, archive, exit_when_done, warc_folder)
+    worker.run()
+    return worker.failed
