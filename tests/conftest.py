@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -43,6 +44,20 @@ def crawl(url: str, db: Path, *extra: str, expect_ok: bool = True) -> subprocess
     if expect_ok:
         assert result.returncode == 0, result.stdout + result.stderr[-5000:]
     return result
+
+
+@contextlib.contextmanager
+def crawled_archive(server, db_path: Path):
+    """Crawl the blog a fixture server serves into db_path, the server still up inside the
+    block: (server, crawl result, the archive open with rows by column name)."""
+    with server:
+        result = crawl(server.url, db_path)
+        db = sqlite3.connect(db_path)
+        db.row_factory = sqlite3.Row
+        try:
+            yield server, result, db
+        finally:
+            db.close()
 
 
 def wait_for(url: str, timeout: float = 20) -> None:

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import crawl
+from conftest import crawl, crawled_archive
 from scraper.sample import BlogServer, expected_post, make_blog
 
 FAMILIES = [
@@ -41,12 +41,8 @@ def crawled(request, tmp_path_factory):
     template, locale, n, knobs = request.param
     blog = make_blog(template, n_posts=n, seed=11, locale=locale, **knobs)
     db_path = tmp_path_factory.mktemp(template) / "archive.db"
-    with BlogServer(blog) as server:
-        result = crawl(server.url, db_path)
-        db = sqlite3.connect(db_path)
-        db.row_factory = sqlite3.Row
+    with crawled_archive(BlogServer(blog), db_path) as (server, result, db):
         yield blog, server, db, result
-        db.close()
 
 
 def test_every_post_has_its_exact_fields(crawled):

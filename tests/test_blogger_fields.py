@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
 from scrapy.http import HtmlResponse
 
 from scraper.platforms import blogger
@@ -34,14 +35,28 @@ def _awesome_blog(**knobs):
     return make_blog("awesome", n_posts=12, seed=5, locale="fr", images=False, comments=False, **knobs)
 
 
-def test_awesome_inc_labels_from_the_feed_and_author_from_the_byline(tmp_path):
-    blog = _awesome_blog()
-    db = tmp_path / "awesome.db"
+def _crawled(blog, db) -> tuple[str, dict]:
+    """Crawl the blog into db: its origin, and the posts stored (every one) by URL."""
     with BlogServer(blog) as server:
         crawl(server.url, db)
         origin = server.origin
     posts = {r["url"]: r for r in _rows(db, "SELECT * FROM posts")}
     assert len(posts) == len(blog.posts)
+    return origin, posts
+
+
+@pytest.fixture(scope="module")
+def without_feed(tmp_path_factory):
+    """The blog with its feed switched off, crawled once: (blog, archive, origin, posts)."""
+    blog = _awesome_blog(feed_enabled=False)
+    db = tmp_path_factory.mktemp("nofeed") / "awesome-nofeed.db"
+    return (blog, db, *_crawled(blog, db))
+
+
+def test_awesome_inc_labels_from_the_feed_and_author_from_the_byline(tmp_path):
+    blog = _awesome_blog()
+    db = tmp_path / "awesome.db"
+    origin, posts = _crawled(blog, db)
     for post in blog.posts:
         got = posts[origin + post.path]
         assert json.loads(got["labels"]) == post.labels, post.path
@@ -59,14 +74,8 @@ def test_awesome_inc_labels_from_the_feed_and_author_from_the_byline(tmp_path):
                         if untitled else {})
 
 
-def test_without_a_feed_labels_come_from_the_blogs_label_pages(tmp_path):
-    blog = _awesome_blog(feed_enabled=False)
-    db = tmp_path / "awesome-nofeed.db"
-    with BlogServer(blog) as server:
-        crawl(server.url, db)
-        origin = server.origin
-    posts = {r["url"]: r for r in _rows(db, "SELECT * FROM posts")}
-    assert len(posts) == len(blog.posts)
+def test_without_a_feed_labels_come_from_the_blogs_label_pages(without_feed):
+    blog, db, origin, posts = without_feed
     for post in blog.posts:
         got = posts[origin + post.path]
         assert sorted(json.loads(got["labels"])) == sorted(post.labels), post.path
@@ -91,11 +100,8 @@ def test_a_link_to_a_label_page_inside_the_text_is_not_a_label():
     assert "jingles" not in parsed.labels
 
 
-def test_label_pages_that_agree_with_each_other_are_no_disagreement(tmp_path):
-    blog = _awesome_blog(feed_enabled=False)
-    db = tmp_path / "awesome-nofeed.db"
-    with BlogServer(blog) as server:
-        crawl(server.url, db)
+def test_label_pages_that_agree_with_each_other_are_no_disagreement(without_feed):
+    _, db, _, _ = without_feed
     assert _rows(db, "SELECT COUNT(*) AS n FROM posts WHERE notes IS NOT NULL")[0]["n"] == 0
     assert "labels_disagree" not in json.loads(_rows(db, "SELECT warnings FROM crawls")[0]["warnings"])
 

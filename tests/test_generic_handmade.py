@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import pytest
 from scrapy.http import HtmlResponse
 
-from conftest import crawl
+from conftest import crawl, crawled_archive
 from scraper import platforms
 from scraper.platforms import generic
 from scraper.sample.fixture_server import FixtureServer, Reply
@@ -20,12 +20,8 @@ from scraper.sample.handmade import HandmadeServer, expected_handmade_post, make
 def crawled(tmp_path_factory):
     blog = make_handmade_blog(n_posts=14)
     db_path = tmp_path_factory.mktemp("handmade") / "archive.db"
-    with HandmadeServer(blog) as server:
-        result = crawl(server.url, db_path)
-        db = sqlite3.connect(db_path)
-        db.row_factory = sqlite3.Row
+    with crawled_archive(HandmadeServer(blog), db_path) as (server, result, db):
         yield blog, server, db, result
-        db.close()
 
 
 def test_every_post_and_nothing_else(crawled):

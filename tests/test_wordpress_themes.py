@@ -7,13 +7,12 @@ every field of every post is compared with what the page shows.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timezone
 from urllib.parse import unquote
 
 import pytest
 
-from conftest import crawl
+from conftest import crawled_archive
 from scraper.sample.wordpress import WordPressServer, expected_wp_post, make_wp_blog
 
 VARIANTS = [
@@ -39,12 +38,8 @@ def crawled(request, tmp_path_factory):
     theme, rest, n = request.param
     blog = make_wp_blog(theme, n_posts=n, seed=5, rest=rest)
     db_path = tmp_path_factory.mktemp(theme) / "archive.db"
-    with WordPressServer(blog) as server:
-        result = crawl(server.url, db_path)
-        db = sqlite3.connect(db_path)
-        db.row_factory = sqlite3.Row
+    with crawled_archive(WordPressServer(blog), db_path) as (server, result, db):
         yield blog, server, db, result
-        db.close()
 
 
 def test_every_post_has_its_exact_fields(crawled):
