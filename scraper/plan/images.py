@@ -8,9 +8,9 @@ bare download, and the archive's writer (sha256, header sniffing, a BLOB insert)
 interface: the media pipeline has no hook to try an image's next candidate URL
 (``s0`` -> ``s1600`` -> the page's own ``src``) within one item, it logs an ERROR
 with a traceback for every failed file (a blog with hundreds of dead images would
-fill the cron mail that should only carry real failures), its file error class is
-private in current Scrapy, and it keeps every result for the whole crawl, so the
-bytes would reach the single-writer store pipeline by a second road.
+fill the cron mail that should only carry real failures), and it keeps every
+result for the whole crawl, so the bytes would reach the single-writer store
+pipeline by a second road.
 """
 
 from __future__ import annotations
