@@ -58,6 +58,12 @@ REDIRECT_MAX_TIMES = 10
 METAREFRESH_ENABLED = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# The pipelines write synchronously, so items of one page gain nothing from being
+# processed side by side, and Scrapy starts this many asyncio tasks for every response.
+CONCURRENT_ITEMS = 1
+# Scrapy's check for `return value` in generator callbacks re-reads the callback's source
+# (inspect + ast) for nearly every response, since its cache is keyed on bound methods.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 DOWNLOADER_MIDDLEWARES = {  # see scraper/middlewares.py
     "scraper.middlewares.PrivateAddress": 50,
