@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -143,6 +144,22 @@ def absolutize(html: str, base_url: str) -> str:
         else lxml.html.fragment_fromstring(html, create_parent="div")
     el.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
     return lxml.html.tostring(el, encoding="unicode")
+
+
+def absolute_copy(element, base_url: str):
+    """A detached copy of a page's element (an lxml.html element) with every link and image
+    URL made absolute: what ``absolutize`` gives for its serialisation, without a re-parse."""
+    el = copy.deepcopy(element)
+    el.tail = None
+    el.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
+    return el
+
+
+def inner_html(el) -> str:
+    """The content of an element, without the element itself (its id/class are the page's)."""
+    text = el.text or ""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in el)
 
 
 def json_ld_objects(sel: Selector) -> list[dict]:

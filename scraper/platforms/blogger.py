@@ -31,7 +31,7 @@ from ..dates import combine_local, parse_clock, parse_date_text, parse_iso
 from ..htmltext import clean_text, html_to_text, sanitize_html, word_count
 from ..items import Blog, Comment, Image, Post, content_hash
 from ..urls import query_params, strip_params
-from .base import FeedPage, Link, Platform, absolutize, json_ld_objects, page_languages
+from .base import FeedPage, Link, Platform, absolute_copy, inner_html, json_ld_objects, page_languages
 from .post_evidence import merge_labels
 
 NAME = "blogger"
@@ -299,9 +299,10 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
     body_html = ""
     images: list[Image] = []
     if body is not None:
-        raw = absolutize(body.get(), response.url)
-        images = list(_images(Selector(text=raw), response.url))
-        body_html = sanitize_html(_inner_html(raw))
+        # One copy of the page's own element, not a re-parse of its serialisation.
+        content = absolute_copy(body.root, response.url)
+        images = list(_images(Selector(root=content, type="html"), response.url))
+        body_html = sanitize_html(inner_html(content))
     body_text = html_to_text(body_html)
     comments = list(_comments(sel, response.url))
     _localise_comment_times(comments, published)
@@ -523,16 +524,7 @@ def _body(root: Selector) -> Selector | None:
 
 def _inner_html(outer: str) -> str:
     """The content of the body element, without the wrapper (its id/class are ours to drop)."""
-    el = lxml.html.fragment_fromstring(outer)
-    return _escape_text(el.text) + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in el
-    )
-
-
-def _escape_text(text: str | None) -> str:
-    if not text:
-        return ""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return inner_html(lxml.html.fragment_fromstring(outer))
 
 
 # -- images ---------------------------------------------------------------------
@@ -645,7 +637,8 @@ def _comments(sel: Selector, page_url: str) -> Iterator[Comment]:
         author = clean_text(" ".join(user.xpath(".//text()").getall())) if user else ""
         author_url = user.xpath(".//a/@href").get() or "" if user else ""
         content = node.css(".comment-content")
-        body_html = sanitize_html(absolutize(content[0].get(), page_url)) if content else ""
+        body_html = sanitize_html(lxml.html.tostring(absolute_copy(content[0].root, page_url),
+                                                     encoding="unicode")) if content else ""
         parent = li.xpath("ancestor::li[contains(concat(' ', @class, ' '), ' comment ')][1]/@id").get()
         yield Comment(
             id=cid,
@@ -676,8 +669,7 @@ def _comments(sel: Selector, page_url: str) -> Iterator[Comment]:
         body_dd = dt_el.xpath("following-sibling::dd[contains(@class, 'comment-body')][1]")
         body_html = ""
         if body_dd:
-            raw = absolutize(body_dd[0].get(), page_url)
-            body_html = sanitize_html(_inner_html(raw))
+            body_html = sanitize_html(inner_html(absolute_copy(body_dd[0].root, page_url)))
             # Blogger wraps the text in <p> and adds a deleted-comment span; keep the text only.
         footer = dt_el.xpath(
             "following-sibling::dd[contains(@class, 'comment-footer') or "
