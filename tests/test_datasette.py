@@ -511,6 +511,8 @@ def test_table_search_gives_datasettes_rows_in_order_for_broad_and_rare_words(si
     assert 'name="_search" value="body"' in html_page and 'search matches "body"' in html_page
     assert 'name="_search"' in text(site, "/bulk/posts")
     assert site.get("/bulk/posts.json?_search_author=x")[0] == 400  # not an indexed column
+    status, _, body = site.get("/bulk/posts.json?_search=+&_nofacet=1")  # the box sent empty
+    assert status == 200 and json.loads(body)["filtered_table_rows_count"] == total
 
 
 def test_search_page_pages_by_rank_and_newest_first_with_snippets_as_one_query_would(site):

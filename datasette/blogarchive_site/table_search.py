@@ -56,7 +56,9 @@ def filters_from_request(request, database, table, datasette):
         return None
 
     async def inner():
-        searches = {k: request.args[k] for k in request.args if k.startswith("_search") and k != "_searchmode"}
+        # An empty search box submitted is no search (FTS5 would call it a syntax error).
+        searches = {k: request.args[k] for k in request.args
+                    if k.startswith("_search") and k != "_searchmode" and request.args[k].strip()}
         context = {"supports_search": True}
         if not searches:
             return FilterArguments([], {}, [], context)
