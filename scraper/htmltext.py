@@ -17,7 +17,10 @@ BLOCK_TAGS = {
     "h6", "pre", "figure", "figcaption", "dl", "dt", "dd", "hr", "section", "article",
     "header", "footer", "caption",
 }
-WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+NOT_A_WORD = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")  # a whole run of punctuation or symbols
+SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template"))
+SPACES = re.compile(r"[ \t\r\f\v]+")
+BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def sanitize_html(html: str) -> str:
@@ -31,38 +34,43 @@ def html_to_text(html: str) -> str:
         return ""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     parts: list[str] = []
+    append = parts.append
 
     def walk(el) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in ("script", "style", "noscript", "template"):
+        if tag in SKIPPED_TAGS:
             if el.tail:
-                parts.append(el.tail)
+                append(el.tail)
             return
-        if tag in BLOCK_TAGS:
-            parts.append("\n\n")
-        if tag == "br":
-            parts.append("\n")
-        if tag in ("td", "th"):
-            parts.append(" ")
+        block = tag in BLOCK_TAGS
+        if block:
+            append("\n\n")
+        elif tag == "br":
+            append("\n")
+        elif tag in ("td", "th"):
+            append(" ")
         if el.text and tag:
-            parts.append(el.text)
+            append(el.text)
         for child in el:
             walk(child)
-        if tag in BLOCK_TAGS:
-            parts.append("\n\n")
+        if block:
+            append("\n\n")
         if el.tail:
-            parts.append(el.tail)
+            append(el.tail)
 
     walk(root)
-    text = "".join(parts).replace("\xa0", " ")
-    lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n")]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    # Runs of spaces collapsed over the whole text at once (never across a line break).
+    text = SPACES.sub(" ", "".join(parts).replace("\xa0", " "))
+    text = "\n".join([line.strip() for line in text.split("\n")])
+    return BLANK_LINES.sub("\n\n", text).strip()
 
 
 def word_count(text: str) -> int:
     """Words as a reader counts them: space-separated runs holding a letter or digit."""
-    return sum(1 for token in (text or "").split() if WORD_RE.search(token))
+    if not text:
+        return 0
+    # Every run, less those with no letter or digit (counted in C, not token by token).
+    return len(text.split()) - len(NOT_A_WORD.findall(text))
 
 
 def clean_text(text: str | None) -> str:

@@ -1,0 +1,25 @@
+"""Plain text and word counts of post bodies, on the awkward cases a blog's text holds."""
+
+import re
+
+from scraper.htmltext import html_to_text, word_count
+
+
+def reader_count(text: str) -> int:
+    """The definition: white-space separated runs that hold a letter or digit."""
+    return sum(1 for token in text.split() if re.search(r"\w", token))
+
+
+def test_word_count_skips_runs_of_punctuation_only():
+    for text in ["", "   ", "one two", "— a dash — between", "1,000 words… and ’s", "... -- !!! ?",
+                 "a\u00a0b c\u2003d", "tab\tand\nnew\u3000line", "字 漢字 。", "x\x1cy", "\u200b zero",
+                 "end.", "(brackets) [x] {}", "_ __ a_b", "e-mail's co-op’s — ‘quoted’"]:
+        assert word_count(text) == reader_count(text), text
+    assert word_count(None) == 0
+
+
+def test_text_keeps_paragraphs_and_line_breaks_and_collapses_spaces():
+    html = ("<p>First  \t paragraph,\u00a0here.</p><p>Second<br>line two</p>"
+            "<ul><li> one </li><li>two</li></ul><table><tr><td>a</td><td>b</td></tr></table>"
+            "<script>var x = 1;</script>tail <b>bold</b>")
+    assert html_to_text(html) == "First paragraph, here.\n\nSecond\nline two\n\none\n\ntwo\n\na b\n\ntail bold"
