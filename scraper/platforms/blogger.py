@@ -352,7 +352,7 @@ def _post_id(root: Selector, sel: Selector) -> str:
     found = root.xpath(".//meta[@itemprop='postId']/@content").get()
     if found and found.strip().isdigit():
         return found.strip()
-    for attr in root.xpath(".//@id | .//a/@name | .//@data-id | .//a/@href").getall():
+    for attr in root.root.xpath(".//@id | .//a/@name | .//@data-id | .//a/@href", smart_strings=False):
         attr = attr.strip()
         if attr.isdigit() and len(attr) >= 8:
             return attr
@@ -363,11 +363,20 @@ def _post_id(root: Selector, sel: Selector) -> str:
     return m.group(1) if m else ""
 
 
+def _texts(node: Selector) -> list[str]:
+    """The text nodes under a node, as plain strings (no Selector for each)."""
+    return node.root.xpath(".//text()", smart_strings=False)
+
+
+def _text(node: Selector) -> str:
+    return clean_text(" ".join(_texts(node)))
+
+
 def _title(root: Selector) -> str:
     heading = root.css(".post-title, .entry-title")
     if not heading:
         return ""
-    return clean_text(" ".join(heading[0].xpath(".//text()").getall()))
+    return _text(heading[0])
 
 
 def _author(root: Selector, ld: dict, body: Selector | None) -> tuple[str, str, str]:
@@ -384,7 +393,7 @@ def _author(root: Selector, ld: dict, body: Selector | None) -> tuple[str, str, 
         for node in root.xpath(query):
             if _inside(node, body) or _inside_comments(node):
                 continue
-            name = clean_text(" ".join(node.xpath(".//text()").getall()))
+            name = _text(node)
             if name:
                 evidence = found_by
                 break
@@ -443,14 +452,15 @@ def _inside_comments(node: Selector) -> bool:
 def _stated_time(root: Selector, ld: dict, kind: str) -> str:
     """An exact time the markup states: ``kind`` is "published" or "updated"."""
     prop = "datePublished" if kind == "published" else "dateModified"
+    # In order of trust, each looked up only when the one before gave no time.
     for value in (
-        root.css(f"abbr.{kind}::attr(title)").get(),
-        root.xpath(f".//*[@itemprop='{prop}']/@title | .//*[@itemprop='{prop}']/@content"
-                   f" | .//*[@itemprop='{prop}']/@datetime").get(),
-        root.css(f"time.{kind}::attr(datetime), .{kind}::attr(datetime)").get(),
-        ld.get(prop),
+        lambda: root.css(f"abbr.{kind}::attr(title)").get(),
+        lambda: root.xpath(f".//*[@itemprop='{prop}']/@title | .//*[@itemprop='{prop}']/@content"
+                           f" | .//*[@itemprop='{prop}']/@datetime").get(),
+        lambda: root.css(f"time.{kind}::attr(datetime), .{kind}::attr(datetime)").get(),
+        lambda: ld.get(prop),
     ):
-        iso = parse_iso(value)
+        iso = parse_iso(value())
         if iso:
             return iso
     return ""
@@ -482,7 +492,7 @@ def _labels(root: Selector, body: Selector | None) -> list[str]:
     for a in root.xpath(".//a[contains(@href, '/search/label/')]"):
         if _inside(a, body) or _inside_comments(a):
             continue
-        name = clean_text(" ".join(a.xpath(".//text()").getall())).rstrip(",").strip()
+        name = _text(a).rstrip(",").strip()
         if not name:
             m = LABEL_PATH.match(unquote(urlsplit(a.attrib.get("href", "")).path))
             name = m.group(1).strip() if m else ""
@@ -566,7 +576,7 @@ def _images(body: Selector, page_url: str) -> Iterator[Image]:
         if not src or src.startswith("data:"):
             src = (img.attrib.get("data-src") or src).strip()
         src = urljoin(page_url, src)
-        link = img.xpath("ancestor::a[1]/@href").get() or ""
+        link = next(iter(img.root.xpath("ancestor::a[1]/@href", smart_strings=False)), "")
         link = urljoin(page_url, link.strip()) if link else ""
         if link and _looks_like_image(link):
             full = full_size(link)
@@ -634,7 +644,7 @@ def _comments(sel: Selector, page_url: str) -> Iterator[Comment]:
         block = li.xpath("./div[contains(@class, 'comment-block')] | ./*[contains(@class,'comment-block')]")
         node = block[0] if block else li
         user = node.css(".user")
-        author = clean_text(" ".join(user.xpath(".//text()").getall())) if user else ""
+        author = clean_text(" ".join(t for u in user for t in _texts(u))) if user else ""
         author_url = user.xpath(".//a/@href").get() or "" if user else ""
         content = node.css(".comment-content")
         body_html = sanitize_html(lxml.html.tostring(absolute_copy(content[0].root, page_url),
@@ -661,10 +671,10 @@ def _comments(sel: Selector, page_url: str) -> Iterator[Comment]:
             continue
         profile = dt_el.xpath(".//a[@href][not(starts-with(@href, '#'))]")
         if profile:
-            author = clean_text(" ".join(profile[0].xpath(".//text()").getall()))
+            author = _text(profile[0])
             author_url = profile[0].attrib.get("href", "")
         else:
-            author = SAID_SUFFIX.sub("", clean_text(" ".join(dt_el.xpath(".//text()").getall())))
+            author = SAID_SUFFIX.sub("", _text(dt_el))
             author_url = ""
         body_dd = dt_el.xpath("following-sibling::dd[contains(@class, 'comment-body')][1]")
         body_html = ""
