@@ -158,7 +158,8 @@ def distributed(urls: list[str], workers: int, workdir: Path, total: int) -> dic
         logs.mkdir()
         for i in range(workers):
             procs.append(subprocess.Popen(
-                [*CLI, "worker", "--redis", redis.url, "--exit-when-done", "--quiet", *FAST, *DISTRIBUTED],
+                [*CLI, "worker", "--redis", redis.url, "--exit-when-done", "--quiet", *FAST, *DISTRIBUTED,
+                 "--warc-dir", str(workdir / f"warc-{workers}-{i}")],  # pages as fetched, as `single`
                 cwd=ROOT, stdout=open(logs / f"worker-{i}.log", "w"), stderr=subprocess.STDOUT))
         writer = subprocess.Popen([*CLI, "writer", "--redis", redis.url, "--db", str(db),
                                    "--exit-when-done", "--quiet", *FAST],
@@ -192,9 +193,10 @@ def writer_alone(urls: list[str], workdir: Path, total: int, workers: int = 2) -
                               capture_output=True, text=True)
         if seed.returncode:
             raise RuntimeError(seed.stderr[-2000:])
-        for _ in range(workers):
+        for i in range(workers):
             procs.append(subprocess.Popen([*CLI, "worker", "--redis", redis.url, "--quiet", *FAST,
-                                           *DISTRIBUTED], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                           *DISTRIBUTED, "--warc-dir", str(workdir / f"warc-alone-{i}")],
+                                          cwd=ROOT, stdout=subprocess.DEVNULL,
                                           stderr=subprocess.DEVNULL))
         r = redis.client
         deadline = time.time() + 1800
