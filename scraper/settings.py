@@ -58,9 +58,9 @@ REDIRECT_MAX_TIMES = 10
 METAREFRESH_ENABLED = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-# The pipelines write synchronously, so items of one page gain nothing from being
-# processed side by side, and Scrapy starts this many asyncio tasks for every response.
-CONCURRENT_ITEMS = 1
+# CONCURRENT_ITEMS stays at Scrapy's 100, although Scrapy starts that many asyncio tasks for
+# every response: with 1, responses waited in memory while items were handed over one by
+# one (peak RSS of a 1,000-post crawl 286 MB against 180 MB; 215 MB with 16).
 # Scrapy's check for `return value` in generator callbacks re-reads the callback's source
 # (inspect + ast) for nearly every response, since its cache is keyed on bound methods.
 WARN_ON_GENERATOR_RETURN_VALUE = False
