@@ -63,6 +63,7 @@ def measure(base: str, db_name: str, requests: int, facet: str, extra: dict | No
     groups = {**QUERIES, **(extra or {})}
     with steps("timing requests", total=len(groups) * requests) as progress:
         for name, paths in groups.items():
+            print(f"  {name}", file=sys.stderr, flush=True)
             out[name] = _measure_one(base, db_name, facet, paths, requests, warmup, server_pid)
             progress.advance(requests)
     return out

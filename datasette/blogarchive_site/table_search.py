@@ -1,14 +1,15 @@
 """``?_search=`` (and ``?_search_title=``, ``?_search_body_text=``) on an archive's
-``posts`` table, fast whatever share of the posts the words are in.
+``posts`` table, fast for a word in most posts.
 
 Datasette's own search filter writes ``search_rowid in (select rowid from posts_fts
 where posts_fts match …)``, which SQLite reads as "look up every match, then sort
 them all": for a word in most posts that is nearly every post sorted to show the
-first 50 (100k posts: 180 ms of CPU; bench/README.md). When the words are in many
+first 50 (100k posts: 180 ms of CPU; bench/README.md). When the words are in most
 posts this filter writes ``+search_rowid in (…)`` instead: the ``+`` keeps SQLite
 from driving the query by the matches, so it walks posts in the page's order (the
-``published_utc`` index) and stops at the end of the page. A rare word keeps the
-lookup (a walk would read every post to find its few). Same rows, same order.
+``published_utc`` index) and stops at the end of the page. A word in fewer posts keeps
+the lookup: the page's count and facets share the filter, and written with the ``+``
+they read every post instead of the matches. Same rows, same order.
 
 The posts table's metadata therefore names no ``fts_table``: this filter is the
 only one that searches it, and it tells the page that the table can be searched.
@@ -31,17 +32,25 @@ FTS_COLUMNS = ("title", "body_text")
 
 
 def broad_from(posts: int) -> int:
-    """How many matches make a search broad enough to walk. A lookup costs about five
-    times a step of the walk, and a walk to fill a page of 50 takes 50 × posts /
-    matches steps: the two cross near sqrt(10 × posts) matches (1k at 100k posts)."""
+    """How many matches make a search broad enough to walk, for a query that only fills a
+    page. A lookup costs about five times a step of the walk, and a walk to fill a page of
+    50 takes 50 × posts / matches steps: the two cross near sqrt(10 × posts) matches."""
     return max(100, int(math.sqrt(10 * posts)))
 
 
-async def is_broad(db, match: str, params: dict) -> bool:
-    """Are there at least broad_from(posts) matches? Reads no more doclist than that."""
+def table_broad_from(posts: int) -> int:
+    """The same for the table page, whose count and facets share the filter: written
+    with the ``+`` they read every post instead of the matches, so the walk pays only
+    when the matches are most of the posts (1M posts, a word in 0.5 % of them: 1.3 s of
+    CPU walked, mostly facets; bench/README.md)."""
+    return max(100, posts // 2)
+
+
+async def is_broad(db, match: str, params: dict, threshold=broad_from) -> bool:
+    """Are there at least threshold(posts) matches? Reads no more doclist than that."""
     try:
         posts = (await db.execute("select max(search_rowid) from posts")).first()[0] or 0
-        cap = broad_from(posts)
+        cap = threshold(posts)
         found = (await db.execute(
             f"select count(*) from (select rowid from {FTS_TABLE} where {match} limit {cap})",
             params)).first()[0]
@@ -73,7 +82,7 @@ def filters_from_request(request, database, table, datasette):
             name = "search" if column is None else f"search_{i}"
             params[name] = text if raw else escape_fts(text)
             match = f"{column if column else FTS_TABLE} match :{name}"
-            plus = "+" if await is_broad(db, match, {name: params[name]}) else ""
+            plus = "+" if await is_broad(db, match, {name: params[name]}, table_broad_from) else ""
             where.append(f"{plus}search_rowid in (select rowid from {FTS_TABLE} where {match})")
             described.append(f'search matches "{text}"' if column is None
                              else f'search column "{column}" matches "{text}"')
