@@ -64,7 +64,7 @@ def load(path: str | os.PathLike) -> tuple[list[Job], dict]:
         db = str((base / merged.get("db", "archive.db")).resolve())
         job = jobs.setdefault(db, Job(db=db))
         job.urls.append(merged["url"])
-        job.images = merged.get("images", job.images)
+        job.images = _images_from(base, merged.get("images", job.images))
         job.warc = merged.get("warc", job.warc)
         if job.warc not in ("all", "pages", "none"):
             raise click.UsageError(f"{path}: blog #{n}: warc = {job.warc!r}; use all, pages or none")
@@ -72,6 +72,8 @@ def load(path: str | os.PathLike) -> tuple[list[Job], dict]:
         job.ignore_robots = job.ignore_robots or bool(merged.get("ignore_robots", False))
         job.allow_private = job.allow_private or bool(merged.get("allow_private", False))
         job.settings.update({k: str(v) for k, v in merged.get("settings", {}).items()})
+        if "BLOGARCHIVE_IMAGES" in job.settings:
+            job.settings["BLOGARCHIVE_IMAGES"] = _images_from(base, job.settings["BLOGARCHIVE_IMAGES"])
         if merged.get("publish_to"):
             job.publish_to = str((base / merged["publish_to"]).resolve())
         job.hook = merged.get("hook", job.hook)
@@ -90,6 +92,13 @@ def load(path: str | os.PathLike) -> tuple[list[Job], dict]:
                                    f"[redis] db = \"…\" or the same db for every blog")
         options["redis"] = {"url": redis["url"], "db": db}
     return list(jobs.values()), options
+
+
+def _images_from(base: Path, images: str) -> str:
+    """`dir:PATH` from the file's folder, like `db`: the crawl runs wherever the timer starts it."""
+    if images.startswith("dir:") and len(images) > 4:
+        return "dir:" + str((base / images[4:]).resolve())
+    return images
 
 
 def command(job: Job, log_path: str = "") -> list[str]:

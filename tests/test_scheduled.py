@@ -36,9 +36,11 @@ def test_run_archives_every_blog_publishes_and_logs(tmp_path):
     one, two = make_blog("layout", n_posts=12, seed=1), make_blog("classic", n_posts=9, seed=2)
     with BlogServer(one) as a, BlogServer(two) as b:
         config = write_config(tmp_path, [(a.url, "one.db"), (b.url, "two.db")],
-                              publish_to="www/archive.db")
-        result = run_cli("run", str(config))
+                              publish_to="www/archive.db", images="dir:pics")
+        result = run_cli("run", str(config))  # run from the checkout, not the file's folder
     assert result.returncode == 0, result.stdout + result.stderr
+    # A relative image folder is the file's, like the archives: not wherever the timer runs.
+    assert any((tmp_path / "pics").rglob("*.*")) and not (ROOT / "pics").exists()
     assert sqlite3.connect(tmp_path / "one.db").execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 12
     assert sqlite3.connect(tmp_path / "two.db").execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 9
     # The snapshot is a complete, consistent archive (the last one published).
