@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -122,6 +123,7 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=40, help="timed requests per query kind")
     parser.add_argument("--only", choices=["project", "bare"], default=None)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--kinds", default=None, help="time only the query kinds whose name holds this text")
     args = parser.parse_args(argv)
     built = ensure_archive(args.db, args.posts)
     from scraper import store
@@ -143,8 +145,12 @@ def main(argv=None) -> int:
         PROJECT_QUERIES["selective /-/search"] = [f"/-/search?q={q(t)}" for t in picked]
         print(f"selective terms: {', '.join(picked)}")
     con = sqlite3.connect(args.db)
-    top_label = con.execute("SELECT l.name FROM labels l JOIN post_labels pl ON pl.label_id = l.id "
+    top_label = con.execute("SELECT l.name, l.blog_id FROM labels l JOIN post_labels pl ON pl.label_id = l.id "
                             "GROUP BY l.id ORDER BY count(*) DESC LIMIT 1").fetchone()
+    # A label in about 3 % of the posts: most labels are rarer than the top one.
+    rare_label = con.execute("SELECT l.name, l.blog_id FROM labels l JOIN post_labels pl ON pl.label_id = l.id "
+                             "GROUP BY l.id HAVING count(*) <= ? ORDER BY count(*) DESC LIMIT 1",
+                             [max(1, n_posts * 3 // 100)]).fetchone()
     con.close()
     # The pages that carry charts (SQL views + SVG drawn on the server, cached once drawn).
     PROJECT_QUERIES["home page (3 charts per blog)"] = ["/"]
@@ -152,6 +158,17 @@ def main(argv=None) -> int:
     if top_label:
         PROJECT_QUERIES["label page (1 chart)"] = [
             "/{db}/posts?labels__arraycontains=" + urllib.request.quote(top_label[0])]
+    # A label chip's page, as label_url writes it (_label, read through the label tables)
+    # and as Datasette's own filter writes it (json_each over every post's labels).
+    for kind, picked in (("top label", top_label), ("rare label", rare_label)):
+        if picked:
+            for arg in ("_label", "labels__arraycontains"):
+                PROJECT_QUERIES[f"{kind} chip page, {arg}"] = ["/{db}/posts?" + urllib.parse.urlencode(
+                    {arg: picked[0], "blog_id": picked[1], "_sort_desc": "published_utc"})]
+    if args.kinds:
+        for queries in (QUERIES, PROJECT_QUERIES):
+            for kind in [k for k in queries if args.kinds not in k]:
+                del queries[kind]
     print(f"archive {args.db}: {n_posts} posts, {args.db.stat().st_size / 1e6:.0f} MB {json.dumps(built)}")
     from scraper.publish import datasette_command
     results = {"posts": n_posts, "build": built}

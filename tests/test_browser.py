@@ -96,7 +96,7 @@ def test_reader_searches_reads_follows_a_label_and_downloads(page, site, tmp_pat
     label = page.locator(".ba-post-head a.ba-label").first
     name = label.inner_text()
     label.click()
-    page.wait_for_url("**/harbour/posts?labels__arraycontains=*")
+    page.wait_for_url("**/harbour/posts?_label=*")
     titles = page.locator("table.rows-and-columns td.col-title").all_inner_texts()
     assert titles and all(name in labels for labels in
                           page.locator("table.rows-and-columns td.col-labels").all_inner_texts())

@@ -6,7 +6,7 @@ of scraper/store/views.py; the chart links that query as CSV and JSON and carrie
 alternative (a sentence, and the data as a table). Where they appear:
 
 - the home page, per blog: posts, words and comments per month (``home``);
-- a label's page (``/db/posts?labels__arraycontains=X``): that label's posts per month
+- a label's page (``/db/posts?_label=X``, or ``?labels__arraycontains=X``): that label's posts per month
   against all posts;
 - the crawls table: posts found per run, expected against archived, errors by kind.
 """
@@ -211,7 +211,7 @@ def extra_template_vars(database, table, view_name, request, datasette):
             return {}
         if table == "crawls":
             return {"blogarchive_charts": await crawl_charts(datasette, database)}
-        labels = request.args.getlist("labels__arraycontains")
+        labels = request.args.getlist("_label") or request.args.getlist("labels__arraycontains")
         if table == "posts" and len(labels) == 1:
             return {"blogarchive_charts": await label_charts(datasette, database, labels[0])}
         return {}

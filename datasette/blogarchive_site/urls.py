@@ -15,8 +15,9 @@ def post_url(datasette, database: str, post_id) -> str:
 
 def label_url(datasette, database: str, label: str, blog_id: str | None = None) -> str:
     """The posts with this label (of this blog only, when given: two blogs in one
-    archive may use the same label)."""
-    params = {"labels__arraycontains": label, **({"blog_id": blog_id} if blog_id else {}),
+    archive may use the same label). ``_label`` reads the label tables' indexes
+    (label_filter.py), where ``labels__arraycontains`` reads every post's labels."""
+    params = {"_label": label, **({"blog_id": blog_id} if blog_id else {}),
               "_sort_desc": "published_utc"}
     return datasette.urls.table(database, "posts") + "?" + urlencode(params)
 
