@@ -162,9 +162,9 @@ def main(argv=None) -> int:
     # and as Datasette's own filter writes it (json_each over every post's labels).
     for kind, picked in (("top label", top_label), ("rare label", rare_label)):
         if picked:
-            for arg in ("_label", "labels__arraycontains"):
-                PROJECT_QUERIES[f"{kind} chip page, {arg}"] = ["/{db}/posts?" + urllib.parse.urlencode(
-                    {arg: picked[0], "blog_id": picked[1], "_sort_desc": "published_utc"})]
+            for arg, blog in (("_label", "_label_blog"), ("_label", "blog_id"), ("labels__arraycontains", "blog_id")):
+                PROJECT_QUERIES[f"{kind} chip page, {arg} {blog}"] = ["/{db}/posts?" + urllib.parse.urlencode(
+                    {arg: picked[0], blog: picked[1], "_sort_desc": "published_utc"})]
     if args.kinds:
         for queries in (QUERIES, PROJECT_QUERIES):
             for kind in [k for k in queries if args.kinds not in k]:

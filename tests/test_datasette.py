@@ -388,9 +388,9 @@ def test_post_page_reads_as_a_post(site):
     assert 'href="/harbour/posts?_label=Airships' in page
     # the label chip lists this blog's posts with the label, not another blog's
     chip = html.unescape(re.search(r'href="(/harbour/posts\?_label=Airships[^"]*)"', page)[1])
-    assert urllib.parse.parse_qs(urllib.parse.urlsplit(chip).query)["blog_id"] == [site.blog_id]
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(chip).query)["_label_blog"] == [site.blog_id]
     cells = re.findall(r'class="ba-label" href="([^"]*_label=[^"]*)"', text(site, "/harbour/posts"))
-    assert cells and all(f"blog_id={site.blog_id}" in html.unescape(c) for c in cells)
+    assert cells and all(f"_label_blog={site.blog_id}" in html.unescape(c) for c in cells)
     assert "hangar" in page and "Test Writer" in page
     assert 'href="http://blog.example/2019/01/zeppelin.html"' in page  # the original
     assert COMMENT_WORD in page and "Pieter" in page

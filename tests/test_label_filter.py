@@ -67,16 +67,17 @@ def listing(base: str, **params) -> tuple[list[str], int]:
 def test_label_argument_lists_what_the_json_filter_lists(archive, label, blog, order):
     where = {"blog_id": blog} if blog else {}
     by_json = listing(archive, labels__arraycontains=label, **where, **order)
-    by_index = listing(archive, _label=label, **where, **order)
-    assert by_index == by_json
+    assert listing(archive, _label=label, **where, **order) == by_json
+    # what label links write: the blog as part of the label
+    assert listing(archive, _label=label, **({"_label_blog": blog} if blog else {}), **order) == by_json
     expected = sum(label in labels for b, posts in POSTS.items() if blog in (None, b) for labels in posts)
     assert by_json[1] == expected == len(by_json[0])
 
 
 def test_label_page_says_which_label_and_sort_links_keep_it(archive):
     with urllib.request.urlopen(f"{archive}/quays/posts?" + urllib.parse.urlencode(
-            {"_label": QUOTED, "blog_id": "north"}), timeout=30) as r:
+            {"_label": QUOTED, "_label_blog": "north"}), timeout=30) as r:
         page = r.read().decode()
-    assert "<title>quays: posts: 2 rows where label is &#34;Quay &#34;North&#34; – café&#34; and blog_id = &#34;north&#34;" in page
+    assert "<title>quays: posts: 2 rows where label is &#34;Quay &#34;North&#34; – café&#34; of blog &#34;north&#34;" in page
     # sorting by a column keeps the label
-    assert 'href="/quays/posts?_label=Quay+%22North%22+%E2%80%93+caf%C3%A9&amp;blog_id=north&amp;_sort=title"' in page
+    assert 'href="/quays/posts?_label=Quay+%22North%22+%E2%80%93+caf%C3%A9&amp;_label_blog=north&amp;_sort=title"' in page

@@ -6,8 +6,12 @@ through the ``labels`` and ``post_labels`` tables and their indexes.
 for each of the page's count and facet queries; 1M posts: past the time limit).
 A ``filters_from_request`` hook can add conditions but cannot take Datasette's own
 filter away, so the label links use this argument instead; the old one keeps working.
-With a plain ``blog_id=`` argument too, only that blog's label of that name counts
-(two blogs in one archive may use the same label).
+Two blogs in one archive may use the same label: ``&_label_blog=B`` (what label links
+write) or a plain ``&blog_id=B`` counts only blog B's label of that name. Label links
+write the former because Datasette's own ``blog_id = B`` condition leads SQLite, which
+has no statistics to tell it that most posts are B's, to read all of B's posts through
+the blog_id index instead of looking up the label's posts (100k posts, a label in 3 %
+of them: 179 ms of SQL a page instead of 57).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from datasette.filters import FilterArguments
 from .archive import archive_names
 
 ARG = "_label"
+BLOG_ARG = "_label_blog"
 
 
 def label_clause(param: str, blog_param: str | None) -> str:
@@ -34,12 +39,12 @@ def filters_from_request(request, database, table, datasette):
     if not labels:
         return None
     where, params, described = [], {}, []
-    blog_param = None
-    if request.args.get("blog_id"):
+    blog_param, blog = None, request.args.get(BLOG_ARG) or request.args.get("blog_id")
+    if blog:
         blog_param = "label_blog_id"
-        params[blog_param] = request.args["blog_id"]
+        params[blog_param] = blog
     for i, label in enumerate(labels):
         params[f"label_{i}"] = label
         where.append(label_clause(f"label_{i}", blog_param))
-        described.append(f'label is "{label}"')
+        described.append(f'label is "{label}"' + (f' of blog "{blog}"' if request.args.get(BLOG_ARG) else ""))
     return FilterArguments(where, params, described, {})

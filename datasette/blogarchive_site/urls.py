@@ -17,7 +17,7 @@ def label_url(datasette, database: str, label: str, blog_id: str | None = None) 
     """The posts with this label (of this blog only, when given: two blogs in one
     archive may use the same label). ``_label`` reads the label tables' indexes
     (label_filter.py), where ``labels__arraycontains`` reads every post's labels."""
-    params = {"_label": label, **({"blog_id": blog_id} if blog_id else {}),
+    params = {"_label": label, **({"_label_blog": blog_id} if blog_id else {}),
               "_sort_desc": "published_utc"}
     return datasette.urls.table(database, "posts") + "?" + urlencode(params)
 
