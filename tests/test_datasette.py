@@ -372,10 +372,11 @@ def test_metadata_applies_to_an_archive_of_any_name(site):
     conn.close()
     assert {f["value"]: f["count"] for f in labels} == expected
     top = labels[0]
-    assert f"labels__arraycontains={urllib.parse.quote_plus(top['value'])}" in top["toggle_url"]
-    picked = json.loads(site.get("/harbour/posts.json?_size=0&labels__arraycontains="
-                                 + urllib.parse.quote(top["value"]))[2])
-    assert picked["filtered_table_rows_count"] == top["count"]
+    assert f"_label={urllib.parse.quote_plus(top['value'])}" in top["toggle_url"]
+    for arg in ("_label", "labels__arraycontains"):
+        picked = json.loads(site.get(f"/harbour/posts.json?_size=0&{arg}="
+                                     + urllib.parse.quote(top["value"]))[2])
+        assert picked["filtered_table_rows_count"] == top["count"]
     queries = json.loads(site.get("/bulk.json")[2])["queries"]
     assert {"posts_per_month", "search", "label_cooccurrence"} <= {q["name"] for q in queries}
     # Raw/internal tables are hidden but still reachable.

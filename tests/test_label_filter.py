@@ -81,3 +81,27 @@ def test_label_page_says_which_label_and_sort_links_keep_it(archive):
     assert "<title>quays: posts: 2 rows where label is &#34;Quay &#34;North&#34; – café&#34; of blog &#34;north&#34;" in page
     # sorting by a column keeps the label
     assert 'href="/quays/posts?_label=Quay+%22North%22+%E2%80%93+caf%C3%A9&amp;_label_blog=north&amp;_sort=title"' in page
+
+
+def facet(base: str, **params) -> dict:
+    """The label facet of the posts table, as its JSON gives it."""
+    url = f"{base}/quays/posts.json?" + urllib.parse.urlencode({"_size": 0, **params})
+    with urllib.request.urlopen(url, timeout=30) as r:
+        facets = json.load(r)["facet_results"]
+    return {v["value"]: v for v in next(f for f in facets.values() if f["type"] == "list")["results"]}
+
+
+def test_choosing_a_label_in_the_facet_goes_to_the_label_page_and_back(archive):
+    harbours = facet(archive)["Harbours"]
+    assert harbours["count"] == 5 and not harbours["selected"]
+    chosen = urllib.parse.urlsplit(harbours["toggle_url"])
+    assert urllib.parse.parse_qs(chosen.query) == {"_size": ["0"], "_label": ["Harbours"]}  # the indexed argument
+    assert listing(archive, _label="Harbours") == listing(archive, labels__arraycontains="Harbours")
+    # On the label's page the facet shows it chosen; its toggle removes it, whichever
+    # argument chose it (older links name labels__arraycontains).
+    for arg, blog_arg in (("_label", "_label_blog"), ("labels__arraycontains", "blog_id")):
+        on_page = facet(archive, **{arg: "Harbours", blog_arg: "north"})
+        assert on_page["Harbours"]["selected"] and on_page["Harbours"]["count"] == 3
+        assert not on_page["Tides"]["selected"]
+        back = urllib.parse.parse_qs(urllib.parse.urlsplit(on_page["Harbours"]["toggle_url"]).query)
+        assert back == {"_size": ["0"], blog_arg: ["north"]}

@@ -8,11 +8,15 @@ keeps by triggers (``post_facet_counts``, migration m015) instead of every post:
 from __future__ import annotations
 
 import sqlite3
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+
+from . import label_filter
+from .archive import archive_names
 
 
 class _CountingFacet(Facet):
@@ -29,6 +33,11 @@ class _CountingFacet(Facet):
 
     def facet_sql(self, col: str, limit: int) -> str:
         raise NotImplementedError
+
+    def choosing_args(self, column: str) -> list[str]:
+        """The query-string arguments that choose one of the column's values; a new
+        choice is written with the first."""
+        return [f"{column}__{self.lookup}"]
 
     def _whole_table(self, column: str) -> bool:
         """Is this facet over every post (the table page with no filter and no search)?"""
@@ -75,14 +84,17 @@ class _CountingFacet(Facet):
                 ),
                 "truncated": len(rows) > facet_size,
             })
-            key = f"{column}__{self.lookup}"
-            chosen = self.request.args.getlist(key)
+            keys = self.choosing_args(column)
+            chosen = {value for key in keys for value in self.request.args.getlist(key)}
             for row in rows.rows[:facet_size]:
                 selected = row["value"] in chosen
                 if selected:
-                    toggle = path_with_removed_args(self.request, {key: row["value"]})
+                    # whichever argument chose it (path_with_removed_args takes one per name)
+                    query = urlencode([(k, v) for k, v in parse_qsl(self.request.query_string)
+                                       if not (k in keys and v == row["value"])])
+                    toggle = self.request.path + (f"?{query}" if query else "")
                 else:
-                    toggle = path_with_added_args(self.request, {key: row["value"]})
+                    toggle = path_with_added_args(self.request, {keys[0]: row["value"]})
                 values.append({
                     "value": row["value"],
                     "label": row["value"],
@@ -117,6 +129,13 @@ class ListFacet(_CountingFacet):
     type = "list"
     lookup = "arraycontains"
     kept = ("labels", "label", "count desc, value")
+
+    def choosing_args(self, column: str) -> list[str]:
+        # An archive's labels are chosen with _label, which reads the label tables'
+        # indexes (label_filter.py); the JSON filter of older links is still understood.
+        if self.table == "posts" and column == "labels" and self.database in archive_names(self.ds):
+            return [label_filter.ARG, *super().choosing_args(column)]
+        return super().choosing_args(column)
 
     def facet_sql(self, col: str, limit: int) -> str:
         return (f"select j.value as value, count(*) as count from (select {col} from ({self.sql})) t, "
