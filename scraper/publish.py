@@ -99,12 +99,35 @@ def titled_metadata(title: str) -> Path:
     """
     text = json.dumps({"title": title}, ensure_ascii=False, indent=1)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    out = Path(tempfile.gettempdir()) / f"{METADATA_PREFIX}{os.getpid()}-{digest}.json"
+    temp = Path(tempfile.gettempdir())
+    _remove_orphaned_metadata(temp)
+    out = temp / f"{METADATA_PREFIX}{os.getpid()}-{digest}.json"
     if not out.exists():
         tmp = out.with_suffix(f".{id(text)}.tmp")
         tmp.write_text(text, "utf-8")
         tmp.replace(out)
     return out
+
+
+def _remove_orphaned_metadata(temp: Path) -> None:
+    """Remove the title files of processes that no longer run: a ``serve`` killed with
+    SIGKILL, or a program that built the command line and ran Datasette itself, cannot
+    remove its own, and the temp folder would collect one per run."""
+    for path in temp.glob(f"{METADATA_PREFIX}*-*.json"):
+        pid = path.name[len(METADATA_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _running(int(pid)):
+            continue
+        path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)

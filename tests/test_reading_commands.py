@@ -194,6 +194,40 @@ def test_serve_stops_on_sigterm_and_removes_its_metadata_file(tmp_path):
     assert metadata_files(proc.pid) == []
 
 
+def test_a_killed_serve_leaves_no_title_file_behind_for_long(tmp_path):
+    """SIGKILL gives `serve` no chance to remove its title file; the next command line
+    built removes the files of processes that no longer run, and no one else's."""
+    path = tmp_path / "a.db"
+    make_archive(path)
+    db = store.open_db(path)
+    store.save_blog(db, {"id": "b1", "url": "http://blog.example/", "platform": "blogger",
+                         "title": "Harbour notes"})
+    db.close()
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(path), "-p", str(port)],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", timeout=60)
+        assert metadata_files(proc.pid)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert metadata_files(proc.pid)  # left behind by the kill
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        theirs = Path(tempfile.gettempdir()) / f"blogarchive-metadata-{alive.pid}-0123456789abcdef.json"
+        theirs.write_text('{"title": "another site"}', "utf-8")
+        from scraper.publish import datasette_command
+        datasette_command([str(path)], port=free_port())
+        assert metadata_files(proc.pid) == []
+        assert theirs.exists()  # a running process's file is left alone
+    finally:
+        alive.kill()
+        alive.wait()
+        theirs.unlink(missing_ok=True)
+
+
 # -- 1: images kept in a folder are published, exported and accounted for --------------------
 
 
