@@ -15,6 +15,7 @@ whole site once the package is installed):
 - ``table_search``: ``?_search=`` on the posts table, fast for a word in most posts;
 - ``feed``: the ``.atom`` output of ``newest_posts``;
 - ``charts``: Vega-Lite charts drawn as SVG on the server, each from a canned query;
+- ``until_changed``: results that read many posts, kept until the archive changes;
 - ``security``: read-only at the door, security headers, error pages.
 
 robots.txt comes from datasette-block-robots. templates/, static/ and metadata.yml

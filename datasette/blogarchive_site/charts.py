@@ -23,6 +23,7 @@ from datasette import hookimpl
 from datasette.utils import derive_named_parameters
 
 from .archive import archive_names
+from .until_changed import kept
 
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH, HEIGHT = 640, 120
@@ -118,15 +119,21 @@ def describe(title: str, rows: list[dict], x: str, y: str, series: str | None = 
 
 
 async def query_rows(datasette, database: str, query: str, params: dict) -> list[dict] | None:
-    """The rows of a canned query (None if metadata has no such query)."""
+    """The rows of a canned query (None if metadata has no such query), kept until the
+    archive changes (until_changed.py): over a big archive the monthly counts read
+    every post's index entry."""
     canned = (await datasette.get_canned_queries(database, None)).get(query)
     if not canned:
         return None
     db = datasette.get_database(database)
-    # A parameter left out is empty, as on the query's own page.
-    named = {name: "" for name in await derive_named_parameters(db, canned["sql"])}
-    result = await db.execute(canned["sql"], {**named, **params})
-    return [dict(r) for r in result.rows]
+
+    async def run():
+        # A parameter left out is empty, as on the query's own page.
+        named = {name: "" for name in await derive_named_parameters(db, canned["sql"])}
+        result = await db.execute(canned["sql"], {**named, **params})
+        return [dict(r) for r in result.rows]
+
+    return await kept(datasette, database, ("query", canned["sql"], tuple(sorted(params.items()))), run)
 
 
 async def chart(datasette, database: str, query: str, params: dict, *, title: str, build,
