@@ -5,6 +5,7 @@ archive changes (until_changed.py), shows what a crawl wrote while it was served
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import subprocess
@@ -97,6 +98,13 @@ def get(url: str) -> str:
         return r.read().decode()
 
 
+def facets(base: str, label: str) -> dict:
+    """The year and label facets of a label's page (counted, then kept)."""
+    page = json.loads(get(f"{base}/quays/posts.json?" + urllib.parse.urlencode({"_label": label})))
+    return {name: {v["value"]: v["count"] for v in facet["results"]}
+            for name, facet in page["facet_results"].items() if name in ("published", "labels")}
+
+
 def blog_line(page: str, blog: str) -> str:
     card = page.split(f">{blog}</a></h2>", 1)[1]
     return re.search(r"<p>([\d,]+ posts[^<]*)", card).group(1)
@@ -118,6 +126,7 @@ def test_home_page_shows_what_a_crawl_wrote_while_it_was_served(archive, tmp_pat
         assert get(base + "/") == before  # kept: the same page
         label_page = f"{base}/quays/posts?" + urllib.parse.urlencode({"_label": "Gulls"})
         assert "Gulls: 2 in all" in get(label_page)
+        assert facets(base, "Gulls") == {"published": {"2020": 2}, "labels": {"Gulls": 2, "Harbours": 1}}
         # A crawl writes while the site is served: a post in a later year, under Gulls.
         db = store.open_db(path)
         store.save_post(db, post("south", 3, "2023-05-05T05:05:05+00:00", ["Gulls"]))
@@ -126,6 +135,7 @@ def test_home_page_shows_what_a_crawl_wrote_while_it_was_served(archive, tmp_pat
         assert blog_line(after, "south").startswith("4 posts, 2020–2023")
         assert "Posts per month: 41 months from 2020-01 to 2023-05" in after
         assert "Gulls: 3 in all" in get(label_page)
+        assert facets(base, "Gulls") == {"published": {"2023": 1, "2020": 2}, "labels": {"Gulls": 3, "Harbours": 1}}
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -3,7 +3,8 @@ an ISO date) and ``?_facet_list=labels`` (posts per label of a JSON-array column
 
 Over the whole posts table (no filter, no search) both read the counts the archive
 keeps by triggers (``post_facet_counts``, migration m015) instead of every post:
-1M posts, a second or more each otherwise. Filtered, they count the rows."""
+1M posts, a second or more each otherwise. Filtered, they count the rows, and the
+counts are kept until the archive changes (until_changed.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 
 from . import label_filter
 from .archive import archive_names
+from .until_changed import kept
 
 
 class _CountingFacet(Facet):
@@ -54,9 +56,16 @@ class _CountingFacet(Facet):
                     {"facet": self.kept[1]}, custom_time_limit=time_limit)
             except sqlite3.OperationalError:  # an archive from before m015: counted below
                 pass
-        return await self.ds.execute(
-            self.database, self.facet_sql(escape_sqlite(column), limit), self.params,
-            truncate=False, custom_time_limit=time_limit)
+        sql = self.facet_sql(escape_sqlite(column), limit)
+
+        async def count():
+            return await self.ds.execute(self.database, sql, self.params, truncate=False,
+                                         custom_time_limit=time_limit)
+
+        # A big filtered set (a label in half the posts, a word in most) takes a read of
+        # each of its posts: kept until the archive changes, for its next readers.
+        params = sorted(self.params.items()) if isinstance(self.params, dict) else self.params
+        return await kept(self.ds, self.database, ("facet", sql, tuple(params)), count)
 
     async def facet_results(self):
         results, timed_out = [], []
