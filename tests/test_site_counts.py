@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 import subprocess
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -136,6 +137,43 @@ def test_home_page_shows_what_a_crawl_wrote_while_it_was_served(archive, tmp_pat
         assert "Posts per month: 41 months from 2020-01 to 2023-05" in after
         assert "Gulls: 3 in all" in get(label_page)
         assert facets(base, "Gulls") == {"published": {"2023": 1, "2020": 2}, "labels": {"Gulls": 3, "Harbours": 1}}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_facets_past_their_time_limit_are_counted_for_the_next_page(tmp_path):
+    path = tmp_path / "many.db"
+    db = store.open_db(path)
+    store.save_blog(db, {"id": "north", "url": "http://north.example", "title": "north"})
+    labels = db["labels"].insert({"blog_id": "north", "name": "Quays"}).last_pk
+    db["posts"].insert_all(({"id": f"p{i}", "blog_id": "north", "url": f"http://north.example/{i}",
+                             "title": f"Post {i}", "published": f"{2001 + i % 7}-03-01T10:00:00+00:00",
+                             "labels": '["Quays"]'} for i in range(6000)), batch_size=2000)
+    db["post_labels"].insert_all(({"post_id": f"p{i}", "label_id": labels} for i in range(6000)), batch_size=2000)
+    db.conn.commit()
+    db.conn.close()
+    port = free_port()
+    # a time limit no facet over 6,000 posts meets (the page's own queries keep theirs)
+    proc = subprocess.Popen(datasette_command([str(path)], port=port,
+                                              extra=["--setting", "facet_time_limit_ms", "1"]),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/-/versions.json", timeout=60)
+        query = urllib.parse.urlencode({"_label": "Quays", "_size": 0})
+        timed_out = re.search(r"These facets timed out: ([^<]*)", get(f"{base}/many/posts?{query}"))
+        assert {"published", "labels"} <= set(timed_out.group(1).split(", "))  # said, not hidden
+        url = f"{base}/many/posts.json?{query}"
+        for _ in range(100):
+            page = json.loads(get(url))
+            if "published" in page["facet_results"] and "labels" in page["facet_results"]:
+                break
+            time.sleep(0.1)
+        years = {v["value"]: v["count"] for v in page["facet_results"]["published"]["results"]}
+        assert years == {str(2001 + y): len(range(y, 6000, 7)) for y in range(7)}
+        assert [(v["value"], v["count"]) for v in page["facet_results"]["labels"]["results"]] == [("Quays", 6000)]
+        assert page["filtered_table_rows_count"] == 6000
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -8,7 +8,6 @@ plugin static mechanism (``/-/static-plugins/blogarchive/``).
 
 from __future__ import annotations
 
-import copy
 import sqlite3
 import threading
 from pathlib import Path
@@ -90,11 +89,22 @@ def get_metadata(datasette, key, database, table):
         return {}
     bundled = bundled_metadata()
     template = ((bundled.get("databases") or {}).get(TEMPLATE_DB)) or {}
-    # Deep copies: Datasette merges metadata sources into the first dict in place.
-    result = copy.deepcopy({k: v for k, v in bundled.items() if k != "databases"})
+    # Copies: Datasette merges metadata sources into the first dict in place.
+    result = fresh({k: v for k, v in bundled.items() if k != "databases"})
     if template:
-        result["databases"] = {name: copy.deepcopy(template) for name in names}
+        result["databases"] = {name: fresh(template) for name in names}
     return result
+
+
+def fresh(value):
+    """A copy of parsed YAML's dicts and lists (strings and numbers are shared): what
+    Datasette may change in place. Datasette asks for metadata dozens of times a page;
+    copy.deepcopy took about 10 ms of a page's CPU."""
+    if isinstance(value, dict):
+        return {k: fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fresh(v) for v in value]
+    return value
 
 
 @hookimpl
