@@ -82,7 +82,14 @@ def cpu_seconds(pid: int | None) -> float:
 def _measure_one(base: str, db_name: str, facet: str, paths: list, requests: int, warmup: int,
                  server_pid: int | None = None) -> dict:
     paths = [p.format(db=db_name, facet=facet) for p in paths]
-    for path in paths[:1] * warmup:
+    # The first request of a page is timed apart: the site keeps counts that read many
+    # posts until the archive changes, so later requests show the kept path.
+    cpu = cpu_seconds(server_pid)
+    started = time.perf_counter()
+    first_status = _get(base + paths[0])
+    first = {"first_ms": (time.perf_counter() - started) * 1000, "first_status": first_status,
+             "first_cpu_ms": (cpu_seconds(server_pid) - cpu) * 1000 if server_pid else None}
+    for path in paths[:1] * (warmup - 1):
         _get(base + path)
     times, statuses = [], set()
     cpu = cpu_seconds(server_pid)
@@ -93,7 +100,8 @@ def _measure_one(base: str, db_name: str, facet: str, paths: list, requests: int
         statuses.add(status)
     return {"median_ms": benchlib.median(times) * 1000, "p95_ms": benchlib.percentile(times, 95) * 1000,
             "max_ms": max(times) * 1000, "n": requests, "statuses": sorted(statuses),
-            "server_cpu_ms": (cpu_seconds(server_pid) - cpu) * 1000 / requests if server_pid else None}
+            "server_cpu_ms": (cpu_seconds(server_pid) - cpu) * 1000 / requests if server_pid else None,
+            **first}
 
 
 def _get(url: str) -> int:
@@ -202,7 +210,8 @@ def main(argv=None) -> int:
                       "selective /-/search": 100}.get(kind)
             rows.append({"setup": setup, "query": kind, "median ms": f["median_ms"],
                          "server CPU ms": f["server_cpu_ms"], "p95 ms": f["p95_ms"],
-                         "max ms": f["max_ms"], "n": f["n"], "status": ",".join(map(str, f["statuses"])),
+                         "first ms": f["first_ms"], "first CPU ms": f["first_cpu_ms"],
+                         "max ms": f["max_ms"], "n": f["n"], "status": ",".join(map(str, sorted({*f["statuses"], f["first_status"]}))),
                          "target": f"< {target} ms" if target else "",
                          "met": ("yes" if f["p95_ms"] < target else "NO") if target else ""})
     print(benchlib.table(rows, list(rows[0])))
