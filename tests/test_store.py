@@ -121,3 +121,32 @@ def test_unwritable_places_fail_before_anything_else(tmp_path):
     folder.mkdir()
     with pytest.raises(store.StoreError, match="is a folder"):
         store.open_db(folder)
+
+
+def test_resaving_keeps_first_seen_times_and_follows_the_images(db):
+    image = {"position": 0, "src": "http://img.example/s320/a.png",
+             "full_url": "http://img.example/s1600/a.png", "alt": "", "caption": "Dawn"}
+    other = {**image, "position": 1, "full_url": "http://img.example/s1600/b.png"}
+    store.image_failed(db, "http://img.example/s1600/b.png", "http_404")
+    store.save_post(db, make_post(images=[image, other]))
+    assert db.execute("SELECT position, fetch_error FROM post_images ORDER BY position"
+                      ).fetchall() == [(0, None), (1, "http_404")]  # it failed for another post
+    db.execute("UPDATE comments SET first_seen = '2001-01-01T00:00:00+00:00'")
+    db.execute("UPDATE post_images SET image_sha256 = NULL, fetch_attempts = 3 WHERE position = 0")
+    moved = {**image, "full_url": "http://img.example/s1600/c.png"}
+    assert store.save_post(db, make_post(
+        images=[moved], comments=[{"id": "9001", "author": "Bo", "body_text": "Nicer"},
+                                  {"id": "9002", "author": "Cy", "body_text": "Hm"}])) == "unchanged"
+    # the image gone from the page is gone; a different file at a place starts afresh
+    assert db.execute("SELECT position, full_url, fetch_attempts FROM post_images").fetchall() == [
+        (0, "http://img.example/s1600/c.png", 0)]
+    comments = db.execute("SELECT id, body_text, first_seen > '2002' FROM comments ORDER BY id"
+                          ).fetchall()
+    assert comments == [("9001", "Nicer", 0), ("9002", "Hm", 1)]
+    # an older copy (by the platform's updated time) adds new comments, changes none
+    store.save_post(db, make_post(updated="2030-01-01T00:00:00+00:00"))
+    assert store.save_post(db, make_post(
+        updated="2020-01-01T00:00:00+00:00", comments=[{"id": "9001", "body_text": "Old"},
+                                                       {"id": "9003", "body_text": "New"}])) == "unchanged"
+    assert db.execute("SELECT id, body_text FROM comments ORDER BY id").fetchall() == [
+        ("9001", "Nice"), ("9002", "Hm"), ("9003", "New")]

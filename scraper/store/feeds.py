@@ -50,6 +50,14 @@ def fill_from_feed(db: sqlite_utils.Database, entry: dict) -> None:
                     [entry["url"]])
     if post is None:
         return
+    changes = feed_fills(entry, post)
+    if changes:
+        db["posts"].update(post["id"], changes)
+    _restate(db, post["url"])
+
+
+def feed_fills(entry: dict, post: dict) -> dict:
+    """The columns of a post row (published, updated, sources) its feed entry fills."""
     changes = {}
     sources = json.loads(post["sources"] or "{}")
     if _has_offset(entry.get("published")) and not _has_offset(post["published"]):
@@ -61,8 +69,7 @@ def fill_from_feed(db: sqlite_utils.Database, entry: dict) -> None:
         sources.setdefault("updated", "feed")
     if changes:
         changes["sources"] = json.dumps(sources, ensure_ascii=False, sort_keys=True)
-        db["posts"].update(post["id"], changes)
-    _restate(db, post["url"])
+    return changes
 
 
 def _restate(db: sqlite_utils.Database, url: str) -> None:
@@ -72,26 +79,38 @@ def _restate(db: sqlite_utils.Database, url: str) -> None:
                         "WHERE p.url = ?", [url])
     if post is None:
         return
+    changes = restate_changes(stated_by_blog(db, post["url"]), post)
+    if not changes:
+        return
+    if "labels" in changes:
+        save_labels(db, post["id"], post["blog_id"], json.loads(changes["labels"]))
+    if "author_id" in changes:
+        changes["author_id"] = author_id(db, post["blog_id"], changes["author_id"][0],
+                                         changes["author_id"][1])
+    db["posts"].update(post["id"], changes)
+
+
+def restate_changes(said: dict, post: dict) -> dict:
+    """The columns of a stored post row (title, author, labels, sources, notes, as stored)
+    that what the blog stated elsewhere (``stated_by_blog``) changes. A new author is
+    given as ``author_id``: its (name, url), for the caller to look up."""
     current = {"title": post["title"] or "", "author": post["author"] or "",
                "author_url": post["author_url"] or "",
                "labels": json.loads(post["labels"] or "[]"),
                "sources": json.loads(post["sources"] or "{}"),
                "notes": json.loads(post["notes"] or "{}")}
-    stated = stated_elsewhere(db, post["url"], current)
+    stated = merge_stated(said, current)
     changes = {k: v for k, v in stated.items() if v != current[k]}
-    if not changes:
-        return
     if "labels" in changes:
-        save_labels(db, post["id"], post["blog_id"], changes["labels"])
         changes["labels"] = json.dumps(changes["labels"], ensure_ascii=False)
     if "author" in changes or "author_url" in changes:
-        changes["author_id"] = author_id(db, post["blog_id"], stated["author"], stated["author_url"])
+        changes["author_id"] = (stated["author"], stated["author_url"])
         changes.pop("author_url", None)  # kept on the authors row
     for column in ("sources", "notes"):
         if column in changes:
             changes[column] = json.dumps(changes[column], ensure_ascii=False, sort_keys=True) \
                 if changes[column] else None
-    db["posts"].update(post["id"], changes)
+    return changes
 
 
 def only_the_blog_name(db: sqlite_utils.Database, blog_id: str, title: str) -> bool:
@@ -109,20 +128,31 @@ WEAK_TITLE = {"h1", "title-tag"}
 
 def stated_elsewhere(db: sqlite_utils.Database, url: str, post: dict) -> dict:
     """What the blog states about a post outside its page (its feed entry, its label
-    pages), added to what the page said: the title and author where the page gave
-    none; labels as the union, noted where the sources disagree."""
+    pages), added to what the page said: see ``merge_stated``."""
+    return merge_stated(stated_by_blog(db, url), post)
+
+
+def stated_by_blog(db: sqlite_utils.Database, url: str) -> dict:
+    """A post URL's feed entry (None if no feed listed it) and the labels of the label
+    pages that listed it, in the order they came: two lookups by URL."""
+    return {"entry": first_row(db, "SELECT title, author, author_url, labels, published, updated "
+                                   "FROM feed_entries WHERE url = ?", [url]),
+            "label_pages": [r[0] for r in db.execute(
+                "SELECT label FROM label_listings WHERE post_url = ? ORDER BY rowid", [url])]}
+
+
+def merge_stated(said: dict, post: dict) -> dict:
+    """``post`` with what the blog stated elsewhere (``stated_by_blog``): the title and
+    author where the page gave none; labels as the union, noted where the sources disagree."""
     post = {**post, "sources": dict(post["sources"]), "notes": dict(post["notes"])}
-    entry = first_row(db, "SELECT title, author, author_url, labels FROM feed_entries WHERE url = ?",
-                     [url]) or {}
+    entry = said["entry"] or {}
     if entry.get("title") and (not post["title"] or post["sources"].get("title") in WEAK_TITLE):
         post["title"] = entry["title"]  # the blog's own word for it beats a heading's guess
         post["sources"]["title"] = "feed"
     if not post["author"] and entry.get("author"):
         post["author"], post["author_url"] = entry["author"], entry.get("author_url") or ""
         post["sources"]["author"] = "feed"
-    stated = {"feed": json.loads(entry.get("labels") or "[]"),
-              "label-page": [r[0] for r in db.execute(
-                  "SELECT label FROM label_listings WHERE post_url = ? ORDER BY rowid", [url])]}
+    stated = {"feed": json.loads(entry.get("labels") or "[]"), "label-page": said["label_pages"]}
     labels = list(post["labels"])
     own = post["sources"].get("labels", "")
     differ = []
@@ -144,8 +174,8 @@ def stated_elsewhere(db: sqlite_utils.Database, url: str, post: dict) -> dict:
         post["sources"]["labels"] = own
     if differ:
         earlier = post["notes"].get("labels", "")
-        said = f"stored: {', '.join(post['labels'])}; " + "; ".join(differ)
-        post["notes"]["labels"] = said if not earlier or earlier in said else f"{earlier}; {said}"
+        note = f"stored: {', '.join(post['labels'])}; " + "; ".join(differ)
+        post["notes"]["labels"] = note if not earlier or earlier in note else f"{earlier}; {note}"
     post["labels"] = labels
     return post
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .rows import first_row, now, upsert
+from .rows import now, rows_of, upsert, upsert_all
 
 IMAGES_DIR = "images_dir"
 
@@ -39,8 +39,16 @@ def image_files(db: sqlite_utils.Database) -> tuple[Path | None, int, list[str]]
     return folder, len(paths) - len(missing), missing
 
 
-def link_post_images(db: sqlite_utils.Database, post_id: str, images: list[dict]) -> None:
-    db.execute("DELETE FROM post_images WHERE post_id = ? AND position >= ?", [post_id, len(images)])
+def link_post_images(db: sqlite_utils.Database, post_id: str, images: list[dict],
+                     new: bool = False) -> None:
+    """The post's images, each linked to its file where one is kept (``new``: the post
+    has none stored yet). Files and failures are looked up once for all of them."""
+    olds = {}
+    if not new:
+        db.execute("DELETE FROM post_images WHERE post_id = ? AND position >= ?", [post_id, len(images)])
+        olds = {r["position"]: r for r in rows_of(db, "SELECT * FROM post_images WHERE post_id = ?",
+                                                  [post_id])}
+    rows = []
     for image in images:
         row = {
             "post_id": post_id,
@@ -54,24 +62,25 @@ def link_post_images(db: sqlite_utils.Database, post_id: str, images: list[dict]
             "height": image.get("height"),
             "candidates": json.dumps(image.get("candidates") or [image["full_url"]]),
         }
-        old = first_row(db, "SELECT * FROM post_images WHERE post_id = ? AND position = ?",
-                       [post_id, image["position"]])
+        old = olds.get(image["position"])
         if old is not None and old["full_url"] != row["full_url"]:
             # A different file now stands here: what we downloaded no longer applies.
             row.update(image_sha256=None, fetched_url=None, fetch_error=None, fetch_attempts=0)
-        if old is None or row.get("image_sha256", old["image_sha256"]) is None:
-            known = db.execute(
-                "SELECT sha256, url FROM image_urls WHERE url = ?", [row["full_url"]]
-            ).fetchone()
-            if known:  # the same file, already kept for another post
-                row.update(image_sha256=known[0], fetched_url=known[1], fetch_error=None)
-            else:
-                failed = db.execute(
-                    "SELECT error FROM image_failures WHERE url = ?", [row["full_url"]]
-                ).fetchone()
-                if failed:
-                    row["fetch_error"] = failed[0]
-        upsert(db, "post_images", row, ("post_id", "position"))
+        rows.append((row, old is None or row.get("image_sha256", old["image_sha256"]) is None))
+    wanted = list(dict.fromkeys(row["full_url"] for row, unlinked in rows if unlinked))
+    known, failed = {}, {}
+    for start in range(0, len(wanted), 500):  # well under SQLite's limit on parameters
+        some = wanted[start:start + 500]
+        marks = ", ".join("?" for _ in some)
+        known.update(db.execute(f"SELECT url, sha256 FROM image_urls WHERE url IN ({marks})", some))
+        failed.update(db.execute(f"SELECT url, error FROM image_failures WHERE url IN ({marks})", some))
+    for row, unlinked in rows:
+        if unlinked and row["full_url"] in known:  # the same file, already kept for another post
+            row.update(image_sha256=known[row["full_url"]], fetched_url=row["full_url"],
+                       fetch_error=None)
+        elif unlinked and row["full_url"] in failed:
+            row["fetch_error"] = failed[row["full_url"]]
+    upsert_all(db, "post_images", [row for row, _ in rows], ("post_id", "position"))
 
 
 def image_known(db: sqlite_utils.Database, url: str) -> bool:

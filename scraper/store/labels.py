@@ -25,8 +25,10 @@ def label_ids(db: sqlite_utils.Database, blog_id: str, names: list[str],
 
 
 def save_labels(db: sqlite_utils.Database, post_id: str, blog_id: str, labels: list[str],
-                kinds: dict[str, str] | None = None) -> None:
-    db.execute("DELETE FROM post_labels WHERE post_id = ?", [post_id])
+                kinds: dict[str, str] | None = None, new: bool = False) -> None:
+    """The post's labels, in order (``new``: the post has none stored yet)."""
+    if not new:
+        db.execute("DELETE FROM post_labels WHERE post_id = ?", [post_id])
     ids = label_ids(db, blog_id, labels, kinds)
     db.conn.executemany("INSERT INTO post_labels (post_id, label_id, position) VALUES (?, ?, ?)",
                         [(post_id, i, n) for n, i in enumerate(ids)])

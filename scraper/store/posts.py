@@ -9,10 +9,10 @@ import sqlite_utils
 
 from ..dates import utc_instant, utc_text
 from ..items import content_hash
-from .feeds import fill_from_feed, only_the_blog_name, stated_elsewhere
+from .feeds import feed_fills, merge_stated, only_the_blog_name, restate_changes, stated_by_blog
 from .images import link_post_images
 from .labels import author_id, save_labels
-from .rows import first_row, now, upsert
+from .rows import first_row, now, upsert, upsert_all
 
 POST_ROW_SQL = ("SELECT id, url, title, published, updated, labels, content_hash, first_seen, "
                 "last_changed FROM posts WHERE ")
@@ -26,13 +26,15 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
     the platform's `updated`), which stays current; this one becomes a version.
     The body is written only when it is new or changed (its text also when only
     the extraction of the text changed), so an unchanged post costs no body
-    write and no search-index write.
+    write and no search-index write. What the blog stated elsewhere (its feed
+    entry, its label pages) is read once and merged before the row is written.
     """
     stamp = now()
     labels = list(dict.fromkeys(post.get("labels") or []))  # keep order, drop repeats
     post_hash = post.get("content_hash") or content_hash(post["title"], post["body_html"])
     with db.atomic():
-        stated = stated_elsewhere(db, post["url"], {
+        said = stated_by_blog(db, post["url"])
+        stated = merge_stated(said, {
             "title": post.get("title") or "", "author": post.get("author") or "",
             "author_url": post.get("author_url") or "", "labels": labels,
             "sources": dict(post.get("sources") or {}), "notes": dict(post.get("notes") or {})})
@@ -41,13 +43,11 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
         if only_the_blog_name(db, post["blog_id"], post["title"]):  # a banner, not the post's title
             post["title"] = ""
             post["sources"] = {k: v for k, v in post["sources"].items() if k != "title"}
-        old = first_row(db, POST_ROW_SQL + "id = ?", [post["id"]])
-        if old is None:
+        old = _stored_row(db, post["id"], post["url"])
+        if old is not None and old["id"] != post["id"]:
             # The same URL under another id (e.g. an import matched by URL) is the same post.
-            old_by_url = first_row(db, POST_ROW_SQL + "url = ?", [post["url"]])
-            if old_by_url is not None:
-                _rekey_post(db, old_by_url["id"], post["id"])
-                old = dict(old_by_url, id=post["id"])
+            _rekey_post(db, old["id"], post["id"])
+            old = dict(old, id=post["id"])
         row = {
             "id": post["id"],
             "blog_id": post["blog_id"],
@@ -93,12 +93,18 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
             status = "new"
             row["first_seen"] = stamp
             row["last_changed"] = stamp
+            # Its search-index key, which the insert trigger would otherwise add by
+            # rewriting the row just written.
+            row["search_rowid"] = db.execute(
+                "SELECT COALESCE(MAX(search_rowid), 0) + 1 FROM posts").fetchone()[0]
         elif old["content_hash"] != post_hash:
             status = "updated"
             row["last_changed"] = stamp
             _keep_version(db, old, stamp)
         else:
             status = "unchanged"
+        if said["entry"] is not None:
+            _fill_from_blog(db, row, said, post.get("author_url") or "")
         body = {"post_id": post["id"], "body_html": post.get("body_html") or "",
                 "body_text": post.get("body_text") or ""}
         if status == "new":
@@ -112,13 +118,30 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
         elif status == "unchanged":  # same HTML; its text differs only if the extraction changed
             db.execute("UPDATE post_bodies SET body_text = ? WHERE post_id = ? AND body_text IS NOT ?",
                        [body["body_text"], body["post_id"], body["body_text"]])
-        listed = first_row(db, "SELECT * FROM feed_entries WHERE url = ?", [row["url"]])
-        if listed is not None:
-            fill_from_feed(db, listed)
-        save_labels(db, post["id"], post["blog_id"], labels, post.get("label_kinds"))
-        link_post_images(db, post["id"], post.get("images") or [])
+        new = status == "new"  # nothing of it stored yet: no rows of it to compare or clear
+        save_labels(db, post["id"], post["blog_id"], labels, post.get("label_kinds"), new=new)
+        link_post_images(db, post["id"], post.get("images") or [], new=new)
         _save_comments(db, post["id"], post.get("comments") or [], stamp)
     return status
+
+
+def _stored_row(db: sqlite_utils.Database, post_id: str, url: str) -> dict | None:
+    """The stored post with this id, else the one at this URL (one lookup for both)."""
+    cursor = db.execute(POST_ROW_SQL + "id = ? OR url = ?", [post_id, url])
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+    return next((r for r in rows if r["id"] == post_id), rows[0] if rows else None)
+
+
+def _fill_from_blog(db: sqlite_utils.Database, row: dict, said: dict, author_url: str) -> None:
+    """What the feed entry fills (exact times) and what a second reading of the blog's
+    statements changes, on the row before it is written: the same row as writing it and
+    then filling it from the feed (``feeds.fill_from_feed``), in one write."""
+    row.update(feed_fills(said["entry"], row))
+    changes = restate_changes(said, {**row, "author_url": author_url})
+    if "author_id" in changes:
+        changes["author_id"] = author_id(db, row["blog_id"], *changes["author_id"])
+    row.update(changes)
 
 
 def _older(new: dict, old: dict) -> bool:
@@ -165,23 +188,22 @@ def _keep_version(db: sqlite_utils.Database, old: dict, stamp: str, body: dict |
 
 def _save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict], stamp: str,
                    only_new: bool = False) -> None:
-    for comment in comments:
-        if only_new and db.execute("SELECT 1 FROM comments WHERE id = ?", [comment["id"]]).fetchone():
-            continue  # an older copy of the post: the archive's comment is the later one
-        row = {
-            "id": comment["id"],
-            "post_id": post_id,
-            "position": comment.get("position", 0),
-            "author": comment.get("author") or "",
-            "author_url": comment.get("author_url") or "",
-            "published": comment.get("published") or None,
-            "in_reply_to": comment.get("in_reply_to") or None,
-            "body_html": comment.get("body_html") or "",
-            "body_text": comment.get("body_text") or "",
-        }
-        if db.execute("SELECT 1 FROM comments WHERE id = ?", [row["id"]]).fetchone() is None:
-            row["first_seen"] = stamp
-        upsert(db, "comments", row, ("id",))
+    """Insert the comments, or update those stored (their first-seen time kept); with
+    ``only_new`` (an older copy of the post) a stored comment is the later one and stays."""
+    rows = [{
+        "id": comment["id"],
+        "post_id": post_id,
+        "position": comment.get("position", 0),
+        "author": comment.get("author") or "",
+        "author_url": comment.get("author_url") or "",
+        "published": comment.get("published") or None,
+        "in_reply_to": comment.get("in_reply_to") or None,
+        "body_html": comment.get("body_html") or "",
+        "body_text": comment.get("body_text") or "",
+        "first_seen": stamp,
+    } for comment in comments]
+    keep = tuple(rows[0]) if only_new and rows else ("first_seen",)  # all: DO NOTHING
+    upsert_all(db, "comments", rows, ("id",), keep=keep)
 
 
 def save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict]) -> int:
