@@ -34,35 +34,37 @@ def html_to_text(html: str) -> str:
         return ""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     parts: list[str] = []
-    append = parts.append
-
-    def walk(el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in SKIPPED_TAGS:
-            if el.tail:
-                append(el.tail)
-            return
-        block = tag in BLOCK_TAGS
-        if block:
-            append("\n\n")
-        elif tag == "br":
-            append("\n")
-        elif tag in ("td", "th"):
-            append(" ")
-        if el.text and tag:
-            append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            append("\n\n")
-        if el.tail:
-            append(el.tail)
-
-    walk(root)
+    _walk(root, parts.append)
     # Runs of spaces collapsed over the whole text at once (never across a line break).
     text = SPACES.sub(" ", "".join(parts).replace("\xa0", " "))
     text = "\n".join([line.strip() for line in text.split("\n")])
     return BLANK_LINES.sub("\n\n", text).strip()
+
+
+def _walk(el, append) -> None:
+    """``el``'s text in reading order, block by block. A module function, not a closure:
+    a recursive closure is a reference cycle that keeps the text until the cycle collector
+    runs."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in SKIPPED_TAGS:
+        if el.tail:
+            append(el.tail)
+        return
+    block = tag in BLOCK_TAGS
+    if block:
+        append("\n\n")
+    elif tag == "br":
+        append("\n")
+    elif tag in ("td", "th"):
+        append(" ")
+    if el.text and tag:
+        append(el.text)
+    for child in el:
+        _walk(child, append)
+    if block:
+        append("\n\n")
+    if el.tail:
+        append(el.tail)
 
 
 def word_count(text: str) -> int:

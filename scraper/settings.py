@@ -66,6 +66,7 @@ TELNETCONSOLE_ENABLED = False
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 DOWNLOADER_MIDDLEWARES = {  # see scraper/middlewares.py
+    "scraper.middlewares.FreedTrees": 10,  # last before the spider: pages freed when parsed
     "scraper.middlewares.PrivateAddress": 50,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "scraper.middlewares.UserAgent": 500,
