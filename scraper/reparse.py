@@ -19,7 +19,7 @@ from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.http.headers import Headers
 
 from . import platforms, store
-from .middlewares import actual_encoding
+from .middlewares import actual_encoding, own_selector
 from .warcfiles import read_record, warc_dir
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def _response(url: str, record, kind=HtmlResponse):
         found = actual_encoding(record.content, headers.get("Content-Type", b"").decode("latin-1"))
         if found and found != response.encoding:
             response = response.replace(encoding=found)
-    return response
+    return own_selector(response)  # freed once read, as in the crawl (scraper.middlewares.FreedTrees)
 
 
 def _post_fields(db, post_id: str) -> dict:
