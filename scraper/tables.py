@@ -30,8 +30,9 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
 
 
 # Tables read through a view that joins another one in: posts with their bodies
-# (kept apart in post_bodies) stay one file, one sheet.
-READ_THROUGH = {"posts": "posts_with_bodies"}
+# (kept apart in post_bodies) stay one file, one sheet; post images with their
+# candidate chains written out (the table names its own columns in them).
+READ_THROUGH = {"posts": "posts_with_bodies", "post_images": "post_images_with_candidates"}
 READ_WITHIN = {"post_bodies": "posts"}
 
 

@@ -163,10 +163,12 @@ def fill_missing_images(db_path: Path) -> None:
     import hashlib
 
     conn = sqlite3.connect(db_path)
-    rows = conn.execute("select post_id, position, candidates, full_url from post_images "
-                        "where image_sha256 is null").fetchall()
-    for post_id, position, candidates, full_url in rows:
-        for url in json.loads(candidates or "[]") or [full_url]:
+    rows = conn.execute("select post_id, position, json_group_array(url) from ("
+                        "select c.post_id, c.position, c.url from post_image_candidates c "
+                        "join post_images pi using (post_id, position) where pi.image_sha256 is null "
+                        "order by c.post_id, c.position, c.rank) group by post_id, position").fetchall()
+    for post_id, position, candidates in rows:
+        for url in json.loads(candidates):
             try:
                 with urllib.request.urlopen(url, timeout=10) as r:
                     data, ctype = r.read(), r.headers.get_content_type()

@@ -5,13 +5,13 @@ made safe."""
 from __future__ import annotations
 
 import html
-import json
 import re
 
 import lxml.html
 import markupsafe
 
 from scraper.htmlpolicy import sanitize, text_only
+from scraper.store.images import candidate_chain
 
 from .urls import image_url
 
@@ -51,7 +51,7 @@ def image_map(rows) -> tuple[dict, list]:
         if link and link == row["full_url"]:
             urls.setdefault(link, sha)
         try:
-            for url in json.loads(row["candidates"] or "[]"):
+            for url in candidate_chain(row["candidates"], row):
                 urls.setdefault(url, sha)
         except (TypeError, ValueError):
             pass

@@ -14,6 +14,39 @@ from .rows import now, rows_of, upsert, upsert_all
 
 IMAGES_DIR = "images_dir"
 
+# post_images.candidates is the chain of URLs an image is fetched from, best first,
+# without repeating the row's own addresses (m017): an entry that is the row's
+# full_url, src or link is written as that column's name, and NULL stands for the
+# chain of full_url alone. In an archive of Blogger posts the chain repeated all
+# three in nearly every row (4 % of the file). The post_image_candidates view lists
+# every URL of every chain, and post_images_with_candidates is the table with the
+# chain written out (what exports read).
+SAME_AS = ("full_url", "src", "link")
+
+
+def packed_candidates(row, chain: list[str]) -> str | None:
+    """The chain as stored for a post_images ``row`` (a mapping with full_url, src, link).
+
+    A bare column name in the chain is no URL (nothing fetches it) and could not be
+    told from a reference to the column: it is left out."""
+    if chain == [row["full_url"]]:
+        return None
+    packed = []
+    for url in chain:
+        name = next((c for c in SAME_AS if row[c] and row[c] == url), None)
+        if name:
+            packed.append(name)
+        elif url not in SAME_AS:
+            packed.append(url)
+    return json.dumps(packed, ensure_ascii=False, separators=(",", ":"))
+
+
+def candidate_chain(stored: str | None, row) -> list[str]:
+    """The URLs to try, best first, from the stored candidates of a post_images ``row``."""
+    if not stored:
+        return [row["full_url"]]
+    return [row[entry] if entry in SAME_AS else entry for entry in json.loads(stored)]
+
 
 def set_image_folder(db: sqlite_utils.Database, folder: str | os.PathLike) -> None:
     with db.atomic():
@@ -60,8 +93,8 @@ def link_post_images(db: sqlite_utils.Database, post_id: str, images: list[dict]
             "link": image.get("link") or "",
             "width": image.get("width"),
             "height": image.get("height"),
-            "candidates": json.dumps(image.get("candidates") or [image["full_url"]]),
         }
+        row["candidates"] = packed_candidates(row, image.get("candidates") or [image["full_url"]])
         old = olds.get(image["position"])
         if old is not None and old["full_url"] != row["full_url"]:
             # A different file now stands here: what we downloaded no longer applies.
@@ -151,12 +184,21 @@ def image_failed(db: sqlite_utils.Database, key: str, reason: str) -> None:
 
 
 def images_missing(db: sqlite_utils.Database, blog_id: str, max_attempts: int) -> list[dict]:
-    """Post images whose file we do not have yet (never tried, or failed fewer times than allowed)."""
+    """Post images whose file we do not have yet (never tried, or failed fewer times than
+    allowed), by full-size URL in order, each with one chain: of the posts that show the
+    same file, the chain first in the order of its JSON text (what the stored lists were
+    compared by before m017)."""
     rows = db.execute(
-        "SELECT pi.full_url, MIN(pi.candidates) FROM post_images pi JOIN posts p ON p.id = pi.post_id "
-        "WHERE p.blog_id = ? AND pi.image_sha256 IS NULL AND COALESCE(pi.fetch_attempts, 0) < ? "
-        "GROUP BY pi.full_url",
+        "SELECT pi.full_url, pi.src, pi.link, pi.candidates FROM post_images pi "
+        "JOIN posts p ON p.id = pi.post_id "
+        "WHERE p.blog_id = ? AND pi.image_sha256 IS NULL AND COALESCE(pi.fetch_attempts, 0) < ?",
         [blog_id, max_attempts],
     ).fetchall()
-    return [{"full_url": url, "candidates": json.loads(c) if c else [url]} for url, c in rows]
-
+    chains: dict[str, tuple[str, list[str]]] = {}
+    for full_url, src, link, stored in rows:
+        chain = candidate_chain(stored, {"full_url": full_url, "src": src, "link": link})
+        text = json.dumps(chain)
+        if full_url not in chains or text < chains[full_url][0]:
+            chains[full_url] = (text, chain)
+    ordered = sorted(chains, key=lambda url: (url is not None, url or ""))
+    return [{"full_url": url, "candidates": chains[url][1]} for url in ordered]

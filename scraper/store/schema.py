@@ -5,14 +5,16 @@ never reorder them; a change is a new migration at the end."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from ..dates import utc_text
-from .views import (CRAWL_VIEWS, FACET_COUNT_ROWS, FACET_COUNTS_SQL, FTS_TOKENIZE, POST_SEARCH_SQL,
-                    SITE_VIEWS)
+from .images import packed_candidates
+from .views import (CRAWL_VIEWS, FACET_COUNT_ROWS, FACET_COUNTS_SQL, FTS_TOKENIZE,
+                    IMAGE_CANDIDATE_VIEWS, POST_SEARCH_SQL, SITE_VIEWS)
 
 migrations = Migrations("blogarchive")
 
@@ -407,6 +409,25 @@ def m015_facet_counts(db: sqlite_utils.Database) -> None:
 def m016_crawl_views_without_reparse(db: sqlite_utils.Database) -> None:
     # The crawls charts read crawl_runs and crawl_errors: crawls, not reparse runs.
     for name, sql in CRAWL_VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
+
+
+@migrations()
+def m017_packed_image_candidates(db: sqlite_utils.Database) -> None:
+    # Candidate chains name the row's own full_url, src and link instead of repeating
+    # them (scraper/store/images.py); the views write them out again.
+    rows = db.execute("SELECT rowid, full_url, src, link, candidates FROM post_images").fetchall()
+    packed = []
+    for rowid, full_url, src, link, stored in rows:
+        try:
+            chain = json.loads(stored) if stored else None
+        except ValueError:
+            continue  # not a list this code wrote: left as it is
+        if isinstance(chain, list):
+            row = {"full_url": full_url, "src": src, "link": link}
+            packed.append((packed_candidates(row, chain), rowid))
+    db.conn.executemany("UPDATE post_images SET candidates = ? WHERE rowid = ?", packed)
+    for name, sql in IMAGE_CANDIDATE_VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
 
 

@@ -77,6 +77,31 @@ CRAWL_VIEWS = {
 }
 
 
+# post_images.candidates names the row's own columns instead of repeating their URLs
+# (m017, scraper/store/images.py): these views write every chain out. One row per
+# candidate URL, rank 0 tried first; and post_images as it reads with whole chains, the
+# JSON list of URLs spelled as the table held it before (exports read the table through it). Its columns are post_images'
+# own, spelled out: a column added to post_images is added here by the same migration.
+_CANDIDATE_URL = ("case c.value when 'full_url' then pi.full_url when 'src' then pi.src "
+                  "when 'link' then pi.link else c.value end")
+_CHAIN = ("json_each(case when pi.candidates is null then '[\"full_url\"]' "
+          "when json_valid(pi.candidates) then pi.candidates else json_array(pi.candidates) end) c")
+IMAGE_CANDIDATE_VIEWS = {
+    "post_image_candidates": f"""
+        select pi.post_id, pi.position, c.key as rank, {_CANDIDATE_URL} as url
+        from post_images pi, {_CHAIN}
+    """,
+    "post_images_with_candidates": f"""
+        select pi.post_id, pi.position, pi.src, pi.full_url, pi.alt, pi.caption, pi.link,
+               pi.width, pi.height,
+               (select '[' || coalesce(group_concat(json_quote({_CANDIDATE_URL}), ', '), '') || ']'
+                from {_CHAIN}) as candidates,
+               pi.image_sha256, pi.fetched_url, pi.fetch_error, pi.fetch_attempts
+        from post_images pi
+    """,
+}
+
+
 # The FTS index of posts reads title from posts and body_text from post_bodies
 # through the posts_with_bodies view; every post is in it (a post with no body row
 # by its title alone, as the view's LEFT JOIN gives it to a rebuild). Its rowid is
