@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 
 from scrapy.crawler import CrawlerProcess
@@ -9,6 +10,8 @@ from scrapy.settings import Settings
 
 from . import logs, store
 from .lock import Busy, exclusive
+
+logger = logging.getLogger(__name__)
 
 
 def project_settings(overrides: dict | None = None) -> Settings:
@@ -45,9 +48,25 @@ def crawl(urls: list[str], db_path: str, overrides: dict | None = None, full: bo
     db.close()
     try:
         with exclusive(db_path, wait=wait):
-            return _crawl(urls, db_path, settings, full)
+            db = store.open_db(db_path)
+            pages_before = store.page_count(db)
+            db.close()
+            row = _crawl(urls, db_path, settings, full)
+            _compact(db_path, pages_before)
+            return row
     except Busy as e:
         raise store.StoreError(str(e)) from None
+
+
+def _compact(db_path: str, pages_before: int) -> None:
+    """A crawl that wrote most of the archive (the first one) leaves it compacted."""
+    db = store.open_db(db_path)
+    try:
+        sizes = store.compact_after_run(db, pages_before)
+    finally:
+        db.close()
+    if sizes:
+        logger.info("archive compacted: %.1f MB -> %.1f MB", sizes[0] / 1e6, sizes[1] / 1e6)
 
 
 def _crawl(urls: list[str], db_path: str, settings: Settings, full: bool) -> dict:

@@ -40,6 +40,8 @@ from .db import (
     check_sqlite,
     check_writable,
     compact,
+    compact_after_run,
+    page_count,
     open_db,
     open_readonly,
     pending_migrations,
@@ -79,5 +81,5 @@ __all__ = [
     "migrations", "now", "open_db", "open_readonly", "pending_migrations", "post_captures",
     "post_state", "post_warnings", "recent_crawls", "record_fetch", "save_blog", "save_captures",
     "save_comments", "save_feed_entries", "save_image", "save_label_listing", "save_post",
-    "set_image_folder", "snapshot", "unused_bytes", "compact", "start_crawl", "touch_post",
+    "set_image_folder", "snapshot", "unused_bytes", "compact", "compact_after_run", "page_count", "start_crawl", "touch_post",
 ]
