@@ -431,6 +431,21 @@ def m017_packed_image_candidates(db: sqlite_utils.Database) -> None:
         db.create_view(name, sql.strip(), replace=True)
 
 
+# Indexes that lead with the same columns as another index of their table: every lookup
+# they served is served by that one (10k posts: 1.1 MB).
+COVERED_INDEXES = {
+    "idx_post_images_post_id": "post_images' key (post_id, position)",
+    "idx_post_labels_post_id": "post_labels' key (post_id, label_id)",
+    "idx_fetches_crawl_id": "idx_fetches_crawl_id_status",
+}
+
+
+@migrations()
+def m018_covered_indexes(db: sqlite_utils.Database) -> None:
+    for name in COVERED_INDEXES:
+        db.execute(f"DROP INDEX IF EXISTS [{name}]")
+
+
 def execute_statements(db: sqlite_utils.Database, script: str) -> None:
     """Run SQL statements one by one inside the open transaction (executescript commits)."""
     statement = ""
