@@ -296,7 +296,54 @@ class PythonStatic(StaticServer):
         return Handler
 
 
+class LiveServer(StaticServer):
+    """A site of bench/live_site.py: rendered on the fly by a process of its own (its CPU is the
+    server's, never the crawler's), logging as Nginx does."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.prefix = Path(tempfile.mkdtemp(prefix="bench-live-"))
+        self.proc = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([PYTHON, str(BENCH / "live_site.py"), "serve", str(self.site.root),
+                                      "--log", str(self.prefix / "access.log")],
+                                     stdout=subprocess.DEVNULL, stderr=open(self.prefix / "stderr", "wb"))
+        try:  # the blog is drawn first: seconds for 100,000 posts
+            wait_port(BLOG_HOST, self.site.port, timeout=300)
+            wait_port(IMAGE_HOST, self.site.image_port)
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()  # its log is written line by line: nothing to flush
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+    def log(self) -> list:
+        path = self.prefix / "access.log"
+        rows = []
+        for line in (path.read_text(errors="replace").splitlines() if path.exists() else []):
+            port, status, size, uri = line.split(" ", 3)
+            rows.append((int(port), int(status), int(size), uri.strip('"')))
+        return rows
+
+    def cpu_seconds(self) -> float:
+        import psutil
+        t = psutil.Process(self.proc.pid).cpu_times()
+        return t.user + t.system
+
+
 def serve(site: Site, kind: str = "auto") -> StaticServer:
+    if site.manifest.get("live"):
+        return LiveServer(site)
     if kind == "nginx" or (kind == "auto" and Nginx.available()):
         return Nginx(site)
     return PythonStatic(site)

@@ -3,8 +3,11 @@
     python bench/make_site.py build --posts 1000  --out /tmp/site-1k
     python bench/make_site.py build --posts 10000 --out /tmp/site-10k
     python bench/crawl.py /tmp/site-1k /tmp/site-10k --repeat 2 --images-run
+    python bench/live_site.py make --posts 100000 --out /tmp/live-100k   # no pages on disk
+    python bench/crawl.py /tmp/live-100k --no-server-measure
 
-For each site (served by nginx, or --server python): the server alone (wrk),
+For each site (served by nginx, or --server python; a site of live_site.py by its own
+renderer, in a process of its own, and without wget): the server alone (wrk),
 then per repetition, in turn: blogarchive (images off, concurrency 16), the
 bare spider over exactly the URLs blogarchive asked for, `wget --mirror`.
 Wall time, posts/s, CPU ms per post, requests per post, bytes, peak RSS of the
@@ -68,11 +71,13 @@ def crawl_blogarchive(site: Site, server, workdir: Path, images: str = "none", e
     urls = [f"http://{benchlib.BLOG_HOST}:{r[0]}{r[3]}" if r[0] == site.port
             else f"http://{benchlib.IMAGE_HOST}:{r[0]}{r[3]}" for r in log]
     t = traffic(log, site.port)
+    posts_paths = site.post_paths()
+    post_html = sum(r[2] for r in log if r[0] == site.port and r[1] == 200 and r[3] in posts_paths)
     return {"tool": "blogarchive" + ("" if images == "none" else f" (images {images})"),
             "rc": run.returncode, "wall_s": run.wall, "crawl_s": duration, "cpu_s": run.cpu,
             "peak_rss_mb": run.peak_rss_mb, "maxrss_mb": run.maxrss_mb, "posts": posts,
             "images": images_saved[0], "image_bytes": images_saved[1], "db_bytes": db_size, "warc_bytes": warc_size,
-            "server_cpu_s": cpu1 - cpu0, **t, "_urls": urls}
+            "server_cpu_s": cpu1 - cpu0, "post_html_bytes": post_html, **t, "_urls": urls}
 
 
 def crawl_bare(site: Site, server, workdir: Path, urls: list, parse: bool = False) -> dict:
@@ -124,6 +129,7 @@ def bench_site(site: Site, args, workdir: Path) -> dict:
         for rep in range(args.repeat):
             ours = crawl_blogarchive(site, server, workdir)
             urls = ours.pop("_urls")
+            result["raw_post_html_bytes"] = result["raw_post_html_bytes"] or ours["post_html_bytes"]
             result["runs"].append(ours)
             _show(ours, n)
             if not args.no_bare:
@@ -134,7 +140,8 @@ def bench_site(site: Site, args, workdir: Path) -> dict:
                     bare_p = crawl_bare(site, server, workdir, urls, parse=True)
                     result["runs"].append(bare_p)
                     _show(bare_p, n)
-            if not args.no_wget and (rep == 0 or args.wget_every_repeat):
+            # a site rendered on the fly has a million pages for wget at 100k posts
+            if not args.no_wget and not site.manifest.get("live") and (rep == 0 or args.wget_every_repeat):
                 w = crawl_wget(site, server, workdir)
                 if w:
                     result["runs"].append(w)
@@ -148,8 +155,11 @@ def bench_site(site: Site, args, workdir: Path) -> dict:
     return result
 
 
-def raw_post_html(site: Site) -> int:
-    """Bytes of the post pages as served (each post once, no ?m=1 or ?showComment= copy)."""
+def raw_post_html(site: Site) -> int | None:
+    """Bytes of the post pages as served (each post once, no ?m=1 or ?showComment= copy); for a
+    site rendered on the fly (bench/live_site.py), counted from the crawl's own requests."""
+    if site.manifest.get("live"):
+        return None
     files = (benchlib.page_file(site.root, path, "", "html") for path in site.post_paths())
     return sum(f.stat().st_size for f in files if f.exists())
 

@@ -44,6 +44,32 @@ def test_crawl_benchmark_smoke(site, tmp_path):
     assert figures["bare scrapy"]["requests"] == figures["blogarchive"]["requests"]
 
 
+def test_site_rendered_on_the_fly_serves_the_built_sites_pages(site, tmp_path):
+    """bench/live_site.py: no pages on disk, the same answers as the built site, from a
+    server process of its own (its CPU apart from the crawler's), logged as nginx logs."""
+    import urllib.request
+
+    sys.path.append(str(BENCH))
+    import benchlib
+
+    live = tmp_path / "live"
+    run(BENCH / "live_site.py", "make", "--posts", "24", "--out", live)
+    assert not (live / "blog").exists()
+    built, served = benchlib.Site.load(site), benchlib.Site.load(live)
+    paths = sorted(built.post_paths())
+    assert sorted(served.post_paths()) == paths
+    with benchlib.serve(served) as server:
+        for path in ["/", "/feeds/posts/summary", *paths]:
+            body = urllib.request.urlopen(served.url.rstrip("/") + path).read()
+            on_disk = benchlib.page_file(site, path, "", "atom" if "feeds" in path else "html")
+            expected = on_disk.read_bytes().replace(str(built.port).encode(), str(served.port).encode())
+            assert body == expected.replace(str(built.image_port).encode(), str(served.image_port).encode())
+        log = server.log()
+        assert server.cpu_seconds() > 0
+    assert [(row[0], row[1], row[3]) for row in log][-1] == (served.port, 200, paths[-1])
+    assert len(log) == len(paths) + 2
+
+
 def test_store_benchmark_smoke(tmp_path):
     out = run(BENCH / "store.py", "--posts", "20", "--json", tmp_path / "store.json")
     rows = json.loads((tmp_path / "store.json").read_text())
