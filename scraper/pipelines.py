@@ -7,6 +7,7 @@ crawl's final status is decided from these counts when the spider has closed
 
 from __future__ import annotations
 
+import copy
 import logging
 import sqlite3
 import time
@@ -14,6 +15,7 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import asdict, is_dataclass
 
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
 
 from . import store
 from .capture import capture_failed, capture_written, resolve
@@ -36,6 +38,10 @@ REFUSED = "not_a_post"
 STORAGE_GONE = ("disk is full", "disk i/o error", "readonly", "read-only")
 # How often the running crawl's row is brought up to date.
 PROGRESS_EVERY_S = 2.0
+# Items a crawl writes in one transaction, and how long it keeps one open at most
+# (settings BLOGARCHIVE_COMMIT_ITEMS, BLOGARCHIVE_COMMIT_SECONDS; see _begin_batch).
+COMMIT_ITEMS = 32
+COMMIT_SECONDS = 1.0
 
 
 def post_row(post: Post) -> dict:
@@ -77,6 +83,14 @@ class StorePipeline:
         self.progress_written = time.monotonic()
         # WARC records written, by URL, waiting for the item that says what they hold.
         self.captures: OrderedDict[str, list[dict]] = OrderedDict()
+        # Items written in one transaction (1: each its own, as the scale-out writer does,
+        # which acknowledges each item once it is committed); see _begin_batch.
+        self.commit_items = 1
+        self.commit_seconds = COMMIT_SECONDS
+        self.batch_items = 0
+        self.batch_began = 0.0
+        self.before_batch: dict | None = None  # the tallies when the open batch began
+        self.committer = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -85,6 +99,9 @@ class StorePipeline:
             crawler.settings.getfloat("BLOGARCHIVE_ERROR_THRESHOLD"),
         )
         pipeline.crawler = crawler
+        pipeline.commit_items = crawler.settings.getint("BLOGARCHIVE_COMMIT_ITEMS", COMMIT_ITEMS)
+        pipeline.commit_seconds = crawler.settings.getfloat("BLOGARCHIVE_COMMIT_SECONDS",
+                                                            COMMIT_SECONDS)
         crawler.signals.connect(pipeline.capture_written, signal=capture_written)
         crawler.signals.connect(pipeline.capture_failed, signal=capture_failed)
         return pipeline
@@ -137,14 +154,86 @@ class StorePipeline:
         self.crawl_id = store.start_crawl(self.db, getattr(spider, "seeds", []))
         spider.crawl_id = self.crawl_id
         logger.info("archive %s, crawl %s", self.db_path, self.crawl_id)
+        if self.commit_items > 1:  # a quiet spell does not keep written items from readers
+            self.committer = task.LoopingCall(self.commit_due)
+            self.committer.start(self.commit_seconds, now=False)
 
     def close_spider(self, spider=None):
-        """Index the WARC records no item claimed; the crawl's row is written after this, once
-        the spider has closed and the finish reason is known (scraper/extensions.py)."""
+        """Index the WARC records no item claimed and commit; the crawl's row is written after
+        this, once the spider has closed and the finish reason is known (scraper/extensions.py)."""
+        if self.committer is not None and self.committer.running:
+            self.committer.stop()
         try:
             self._index_pending()
         except sqlite3.Error as e:
             logger.error("could not index the last WARC records: %s", e)
+        self.commit()
+
+    # -- transactions ----------------------------------------------------------
+    # With BLOGARCHIVE_COMMIT_ITEMS > 1, items are written in one transaction until that
+    # many are in it or BLOGARCHIVE_COMMIT_SECONDS have passed (each item still in a
+    # savepoint of its own, so one that fails is undone alone). A transaction costs a
+    # write of every page it touched, and the search index a segment: a post each time,
+    # most of them the same index pages. A crawl killed outright loses the open batch
+    # only: those pages are not in the archive, so the next run fetches them again, and
+    # the counts of the crawl's row are those of what was committed with it.
+
+    def _begin_batch(self) -> None:
+        if self.before_batch is not None and not self.db.conn.in_transaction:
+            self._batch_lost(sqlite3.OperationalError("the transaction was rolled back"))
+        if self.commit_items <= 1 or self.unwritable or self.db.conn.in_transaction:
+            return
+        self.before_batch = self._tallies()
+        self.db.conn.execute("BEGIN")
+        self.batch_items, self.batch_began = 0, time.monotonic()
+
+    def commit_due(self) -> None:
+        """Commit the open batch if it is full or old enough."""
+        if self.before_batch is not None and (
+                self.batch_items >= self.commit_items
+                or time.monotonic() - self.batch_began >= self.commit_seconds):
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the items written since the last commit (nothing to do without a batch)."""
+        if self.before_batch is None:
+            return
+        try:
+            self.db.conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            self._batch_lost(e)
+        else:
+            self.before_batch = None
+
+    def _batch_lost(self, error: Exception) -> None:
+        """The open batch could not be kept (a full disk): its items count as not saved."""
+        if self.db.conn.in_transaction:
+            self.db.conn.execute("ROLLBACK")
+        before, self.before_batch = self.before_batch, None
+        logger.error("the last %d items written were not kept: %s", self.batch_items, error)
+        self.counts, self.errors, self.refused, self.expected = (
+            before["counts"], before["errors"], before["refused"], before["expected"])
+        self.per_blog.clear()
+        self.per_blog.update(before["per_blog"])
+        for blog, post_id in before["new_seen"]:
+            self.posts_seen[blog].discard(post_id)
+        for key, n in before["stats"].items():
+            self.crawler.stats.inc_value(key, -n)
+        if any(sign in str(error).lower() for sign in STORAGE_GONE):
+            self._archive_unwritable(error)
+
+    def _tallies(self) -> dict:
+        """What the counts are now, to go back to if the batch begun now is lost."""
+        return {"counts": Counter(self.counts), "refused": copy.deepcopy(self.refused),
+                "errors": defaultdict(self.errors.default_factory, copy.deepcopy(dict(self.errors))),
+                "expected": dict(self.expected),
+                "per_blog": {k: Counter(v) for k, v in self.per_blog.items()},
+                "new_seen": [], "stats": Counter()}
+
+    def _stat(self, key: str) -> None:
+        self.crawler.stats.inc_value(key)
+        if self.before_batch is not None:
+            self.before_batch["stats"][key] += 1
 
     def counts_so_far(self) -> dict:
         """The crawl's counters, as `crawls` keeps them (during the crawl, and at its end)."""
@@ -182,18 +271,33 @@ class StorePipeline:
     # -- items -----------------------------------------------------------------
 
     def process_item(self, item, spider=None):
+        if self.db is not None:
+            self._begin_batch()
+        self._write(item)
+        self._progress()
+        if self.before_batch is not None:
+            if not self.db.conn.in_transaction:  # undone whole by SQLite (an error it rolls back)
+                self._batch_lost(sqlite3.OperationalError("the transaction was rolled back"))
+            else:
+                self.batch_items += 1
+                self.commit_due()
+        return item
+
+    def _write(self, item) -> None:
         try:
             if isinstance(item, Post):
                 captures = self._take_captures(*capture_urls(item))
                 if self.unwritable:  # its page could not be kept: the next run fetches it again
-                    return item
+                    return
                 with self.db.atomic():  # the post and the records it was read from, together
                     status = store.save_post(self.db, post_row(item), self.crawl_id)
                     store.save_captures(self.db, captures, self.crawl_id, post_id=item.id)
                 self.counts[status] += 1
                 self.per_blog[self._blog_of(item.url) or item.blog_id][status] += 1
-                self.crawler.stats.inc_value(f"blogarchive/posts_{status}")
+                self._stat(f"blogarchive/posts_{status}")
                 self.counts["posts"] += 1
+                if item.id not in self.posts_seen[item.blog_id] and self.before_batch is not None:
+                    self.before_batch["new_seen"].append((item.blog_id, item.id))
                 self.posts_seen[item.blog_id].add(item.id)
             elif isinstance(item, PostComments):
                 store.save_comments(self.db, item.post_id, [_fields(c) for c in item.comments])
@@ -201,7 +305,7 @@ class StorePipeline:
                 store.touch_post(self.db, item.url, self.crawl_id)
                 self.counts["unchanged"] += 1
                 self.per_blog[self._blog_of(item.url)]["unchanged"] += 1
-                self.crawler.stats.inc_value("blogarchive/posts_unchanged")
+                self._stat("blogarchive/posts_unchanged")
             elif isinstance(item, Fetch):
                 self._fetch(item)
             elif isinstance(item, FeedEntries):
@@ -219,7 +323,7 @@ class StorePipeline:
                                         image_sha256=item.info.sha256)
                 if new:
                     self.counts["images_new"] += 1
-                    self.crawler.stats.inc_value("blogarchive/images_new")
+                    self._stat("blogarchive/images_new")
                 item.body = b""  # the bytes are kept; don't hold them in memory
             elif isinstance(item, ImageFailure):
                 store.image_failed(self.db, item.key, item.message or item.error)
@@ -234,11 +338,10 @@ class StorePipeline:
             if not any(sign in str(e).lower() for sign in STORAGE_GONE):
                 self._save_failed(item, e)
             else:  # the disk is full or gone: nothing more can be kept, so stop fetching
+                self.commit()  # what the batch holds so far, if there is room for it
                 self._archive_unwritable(e)
         except Exception as e:  # recorded, and the crawl goes on
             self._save_failed(item, e)
-        self._progress()
-        return item
 
     def _archive_unwritable(self, error: Exception) -> None:
         if self.unwritable:
@@ -282,7 +385,7 @@ class StorePipeline:
 
     def _error(self, kind: str, url: str) -> None:
         if not kind.startswith("image_"):  # images have their own count
-            self.crawler.stats.inc_value("blogarchive/errors")
+            self._stat("blogarchive/errors")
             blog = self.per_blog[self._blog_of(url)]
             blog["errors"] += 1
             blog["failures"] += kind not in NOT_FAILURES

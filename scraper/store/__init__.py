@@ -1,8 +1,9 @@
 """The archive database: schema, migrations, full-text search and save_* functions.
 
 Everything that knows a table or column name lives in this package. Writes are
-short transactions (one per item) in WAL mode, so Datasette can read while a crawl
-writes and a crawl killed at any moment leaves a consistent file.
+short transactions (one per item, or a crawl's batch of items: scraper/pipelines.py) in
+WAL mode, so Datasette can read while a crawl writes and a crawl killed at any moment
+leaves a consistent file.
 
 Callers use ``from scraper import store`` and ``store.save_post(...)``; the modules
 hold one concern each:

@@ -113,13 +113,10 @@ def restate_changes(said: dict, post: dict) -> dict:
     return changes
 
 
-def only_the_blog_name(db: sqlite_utils.Database, blog_id: str, title: str) -> bool:
+def is_the_blog_name(title: str, blog_name: str | None) -> bool:
     """A "title" that is the blog's own name (a site banner's h1, a <title> of "| Blog")."""
-    if not title:
-        return False
-    found = db.execute("SELECT title FROM blogs WHERE id = ?", [blog_id]).fetchone()
-    name = (found[0] or "").strip().lower() if found else ""
-    return bool(name) and title.strip(" |·•–—:-»").strip().lower() == name
+    name = (blog_name or "").strip().lower()
+    return bool(title) and bool(name) and title.strip(" |·•–—:-»").strip().lower() == name
 
 
 # Title evidence the feed's title outranks: document cues that may name the site, not the post.

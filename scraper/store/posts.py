@@ -4,12 +4,13 @@ content kept as versions, marked gone rather than deleted."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import sqlite_utils
 
 from ..dates import utc_instant, utc_text
 from ..items import content_hash
-from .feeds import feed_fills, merge_stated, only_the_blog_name, restate_changes, stated_by_blog
+from .feeds import feed_fills, is_the_blog_name, merge_stated, restate_changes, stated_by_blog
 from .images import link_post_images
 from .labels import author_id, save_labels
 from .rows import first_row, now, upsert, upsert_all
@@ -40,7 +41,11 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
             "sources": dict(post.get("sources") or {}), "notes": dict(post.get("notes") or {})})
         post = {**post, **{k: v for k, v in stated.items() if k != "labels"}}
         labels = stated["labels"]
-        if only_the_blog_name(db, post["blog_id"], post["title"]):  # a banner, not the post's title
+        blog = db.execute("SELECT title FROM blogs WHERE id = ?", [post["blog_id"]]).fetchone()
+        if blog is None:  # checked here, not left to the commit (keys are checked there when
+            # the body goes first), where it would undo everything the transaction holds
+            raise sqlite3.IntegrityError(f"FOREIGN KEY constraint failed: no blog {post['blog_id']!r}")
+        if is_the_blog_name(post["title"], blog[0]):  # a banner, not the post's title
             post["title"] = ""
             post["sources"] = {k: v for k, v in post["sources"].items() if k != "title"}
         old = _stored_row(db, post["id"], post["url"])
