@@ -100,14 +100,45 @@ def test_an_archive_made_before_migrates_with_the_same_chains_and_fetch_order(tm
 
 
 def test_a_chain_is_stored_without_the_rows_own_urls_and_read_back_whole():
-    row = {"full_url": "https://img.example/s1600/a.jpg", "src": "https://img.example/s320/a.jpg",
-           "link": "https://img.example/s1600/a.jpg"}
-    chain = ["https://img.example/s0/a.jpg", row["full_url"], row["src"]]
+    row = {"full_url": "https://img.example/k3y/s1600/a.jpg", "src": "https://img.example/k3y/s320/a.jpg",
+           "link": "https://img.example/k3y/s1600/a.jpg"}
+    chain = ["https://img.example/k3y/s0/a.jpg", row["full_url"], row["src"]]
     stored = packed_candidates(row, chain)
-    assert json.loads(stored) == ["https://img.example/s0/a.jpg", "full_url", "src"]
+    assert json.loads(stored) == ["../s0/a.jpg", "full_url", "src"]
     assert candidate_chain(stored, row) == chain
+    sibling = dict(row, src="https://img.example/k3y/s1600/a-300x200.jpg", link="")
+    stored = packed_candidates(sibling, [sibling["full_url"], "https://img.example/k3y/s1600/a-scaled.jpg"])
+    assert json.loads(stored) == ["full_url", "./a-scaled.jpg"]
     assert packed_candidates(row, [row["full_url"]]) is None
     assert candidate_chain(None, row) == [row["full_url"]]
     assert candidate_chain(packed_candidates(row, []), row) == []
-    # A bare column name is no URL (never fetched) and could not be told from a reference.
-    assert candidate_chain(packed_candidates(row, ["src", row["src"]]), row) == [row["src"]]
+    # Not URLs, and they would read as references: never fetched, left out.
+    assert candidate_chain(packed_candidates(row, ["src", "./b.jpg", row["src"]]), row) == [row["src"]]
+
+
+def test_sql_views_read_the_same_chains_as_the_fetcher(tmp_path):
+    db = store.open_db(tmp_path / "archive.db")
+    store.save_blog(db, {"id": "77", "url": "http://blog.example/", "platform": "wordpress"})
+    base = "https://blog.example/wp-content/uploads/2024/01/"
+    images = [
+        {"position": 0, "src": base + "café-300x200.jpg", "full_url": base + "café.jpg", "link": "",
+         "candidates": [base + "café.jpg", base + "café-scaled.jpg", base + "café-300x200.jpg",
+                        "https://cdn.example/ålesund/café.jpg"]},
+        {"position": 1, "src": "https://x.example/a", "full_url": "https://x.example/a", "link": "",
+         "candidates": ["https://x.example/a", "https://x.example/b?size=0", "https://y.example/"]},
+        {"position": 2, "src": "data:image/gif;base64,R0lGOD", "full_url": "noslash", "link": "",
+         "candidates": ["noslash", "data:image/gif;base64,R0lGOD"]},
+    ]
+    store.save_post(db, {"id": "1", "blog_id": "77", "url": "http://blog.example/1", "title": "T",
+                         "body_html": "<p>x</p>", "body_text": "x", "images": images})
+    rows = {r["position"]: r for r in db.query("SELECT * FROM post_images")}
+    listed: dict = {}
+    for position, url in db.execute("SELECT position, url FROM post_image_candidates ORDER BY position, rank"):
+        listed.setdefault(position, []).append(url)
+    expected = {i["position"]: i["candidates"] for i in images}
+    assert {p: candidate_chain(r["candidates"], r) for p, r in rows.items()} == expected == listed
+    assert json.loads(rows[0]["candidates"]) == ["full_url", "./café-scaled.jpg", "src",
+                                                 "https://cdn.example/ålesund/café.jpg"]
+    # Only folders of a path: another host is written out, not as "../" from "https://".
+    assert json.loads(rows[1]["candidates"]) == ["full_url", "./b?size=0", "https://y.example/"]
+    db.close()

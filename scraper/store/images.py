@@ -16,28 +16,51 @@ IMAGES_DIR = "images_dir"
 
 # post_images.candidates is the chain of URLs an image is fetched from, best first,
 # without repeating the row's own addresses (m017): an entry that is the row's
-# full_url, src or link is written as that column's name, and NULL stands for the
-# chain of full_url alone. In an archive of Blogger posts the chain repeated all
-# three in nearly every row (4 % of the file). The post_image_candidates view lists
-# every URL of every chain, and post_images_with_candidates is the table with the
-# chain written out (what exports read).
+# full_url, src or link is written as that column's name; one in the folder of
+# full_url as "./" and the rest of it, one in the folder above as "../" and the rest
+# (Blogger's original size, s0 beside s1600: "../s0/photo.jpg"); NULL stands for the
+# chain of full_url alone. In an archive of Blogger posts the chain repeated all three
+# URLs in nearly every row (4 % of the file). The post_image_candidates view lists
+# every URL of every chain, and post_images_with_candidates is the table with the chain
+# written out (what exports read). A folder is the URL up to its last "/", as text.
 SAME_AS = ("full_url", "src", "link")
+HERE, ABOVE = "./", "../"
+
+
+def _folder(url: str) -> str:
+    return url[:url.rfind("/") + 1]
+
+
+def _folders(full_url: str | None) -> dict[str, str]:
+    """"./" and "../" → the folder of full_url and the folder above it."""
+    here = _folder(full_url or "")
+    return {HERE: here, ABOVE: _folder(here[:-1]) if here else ""}
+
+
+def _in_a_path(folder: str) -> bool:
+    """A folder of a URL's path (https://host/…/), not its scheme or the text of another."""
+    return folder.find("/", folder.find("://") + 3) != -1
 
 
 def packed_candidates(row, chain: list[str]) -> str | None:
     """The chain as stored for a post_images ``row`` (a mapping with full_url, src, link).
 
-    A bare column name in the chain is no URL (nothing fetches it) and could not be
-    told from a reference to the column: it is left out."""
+    An entry that is not a URL but reads as a reference (a bare column name, "./x") is
+    left out: nothing fetches it, and it could not be told from one."""
     if chain == [row["full_url"]]:
         return None
+    folders = _folders(row["full_url"])
     packed = []
     for url in chain:
         name = next((c for c in SAME_AS if row[c] and row[c] == url), None)
         if name:
             packed.append(name)
-        elif url not in SAME_AS:
-            packed.append(url)
+            continue
+        if url in SAME_AS or url.startswith((HERE, ABOVE)):
+            continue
+        near = [mark + url[len(folder):] for mark, folder in folders.items()
+                if _in_a_path(folder) and url.startswith(folder)]
+        packed.append(min(near, key=len) if near else url)
     return json.dumps(packed, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -45,7 +68,18 @@ def candidate_chain(stored: str | None, row) -> list[str]:
     """The URLs to try, best first, from the stored candidates of a post_images ``row``."""
     if not stored:
         return [row["full_url"]]
-    return [row[entry] if entry in SAME_AS else entry for entry in json.loads(stored)]
+    folders = _folders(row["full_url"])
+    chain = []
+    for entry in json.loads(stored):
+        if entry in SAME_AS:
+            chain.append(row[entry])
+        elif isinstance(entry, str) and entry.startswith(ABOVE):
+            chain.append(folders[ABOVE] + entry[len(ABOVE):])
+        elif isinstance(entry, str) and entry.startswith(HERE):
+            chain.append(folders[HERE] + entry[len(HERE):])
+        else:
+            chain.append(entry)
+    return chain
 
 
 def set_image_folder(db: sqlite_utils.Database, folder: str | os.PathLike) -> None:

@@ -77,13 +77,25 @@ CRAWL_VIEWS = {
 }
 
 
-# post_images.candidates names the row's own columns instead of repeating their URLs
-# (m017, scraper/store/images.py): these views write every chain out. One row per
-# candidate URL, rank 0 tried first; and post_images as it reads with whole chains, the
-# JSON list of URLs spelled as the table held it before (exports read the table through it). Its columns are post_images'
-# own, spelled out: a column added to post_images is added here by the same migration.
-_CANDIDATE_URL = ("case c.value when 'full_url' then pi.full_url when 'src' then pi.src "
-                  "when 'link' then pi.link else c.value end")
+# post_images.candidates names the row's own columns instead of repeating their URLs,
+# and gives URLs in full_url's folder or the one above as "./rest" and "../rest" (m017,
+# scraper/store/images.py): these views write every chain out. One row per candidate
+# URL, rank 0 tried first; and post_images as it reads with whole chains, the JSON list
+# of URLs spelled as the table held it before (exports read the table through it). Its
+# columns are post_images' own, spelled out: a column added to post_images is added
+# here by the same migration. A folder is the text up to the last "/": rtrim(x, every
+# character of x but "/").
+def _folder_sql(url: str) -> str:
+    return f"rtrim({url}, replace({url}, '/', ''))"
+
+
+_HERE = _folder_sql("pi.full_url")
+_ABOVE = _folder_sql(f"substr({_HERE}, 1, length({_HERE}) - 1)")
+_CANDIDATE_URL = ("case when c.value = 'full_url' then pi.full_url "
+                  "when c.value = 'src' then pi.src when c.value = 'link' then pi.link "
+                  f"when substr(c.value, 1, 3) = '../' then {_ABOVE} || substr(c.value, 4) "
+                  f"when substr(c.value, 1, 2) = './' then {_HERE} || substr(c.value, 3) "
+                  "else c.value end")
 _CHAIN = ("json_each(case when pi.candidates is null then '[\"full_url\"]' "
           "when json_valid(pi.candidates) then pi.candidates else json_array(pi.candidates) end) c")
 IMAGE_CANDIDATE_VIEWS = {
