@@ -142,3 +142,22 @@ def test_sql_views_read_the_same_chains_as_the_fetcher(tmp_path):
     # Only folders of a path: another host is written out, not as "../" from "https://".
     assert json.loads(rows[1]["candidates"]) == ["full_url", "./b?size=0", "https://y.example/"]
     db.close()
+
+
+def test_views_made_before_folder_entries_existed_are_made_again(tmp_path):
+    path = tmp_path / "archive.db"
+    shutil.copy(V16, path)
+    db = store.open_db(path)
+    # The view as m017 first made it: column names only.
+    db.execute("DROP VIEW post_image_candidates")
+    db.execute("CREATE VIEW post_image_candidates AS SELECT pi.post_id, pi.position, c.key AS rank, "
+               "CASE c.value WHEN 'full_url' THEN pi.full_url WHEN 'src' THEN pi.src "
+               "WHEN 'link' THEN pi.link ELSE c.value END AS url "
+               "FROM post_images pi, json_each(coalesce(pi.candidates, '[\"full_url\"]')) c")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm019_candidate_views_read_folders'")
+    db.conn.commit()
+    db.close()
+    db = store.open_db(path)
+    urls = [r[0] for r in db.execute("SELECT url FROM post_image_candidates")]
+    assert any("/s0/" in u for u in urls) and all(u.startswith("http") for u in urls)
+    db.close()

@@ -446,6 +446,14 @@ def m018_covered_indexes(db: sqlite_utils.Database) -> None:
         db.execute(f"DROP INDEX IF EXISTS [{name}]")
 
 
+@migrations()
+def m019_candidate_views_read_folders(db: sqlite_utils.Database) -> None:
+    # The views of m017 as first written read column names only; chains now also hold
+    # "./" and "../" entries (scraper/store/images.py).
+    for name, sql in IMAGE_CANDIDATE_VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
+
+
 def execute_statements(db: sqlite_utils.Database, script: str) -> None:
     """Run SQL statements one by one inside the open transaction (executescript commits)."""
     statement = ""
