@@ -75,7 +75,7 @@ def sample_posts(blog, server, limit: int | None = None, blog_id: str = ""):
 
 
 def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 8, quiet: bool = False,
-        posts_cache: list | None = None) -> dict:
+        posts_cache: list | None = None, commit_every: int = 1) -> dict:
     from scraper import store
     from scraper.progress import steps
 
@@ -109,11 +109,17 @@ def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 
     started = time.perf_counter()
     cpu0 = time.process_time()
     with steps("saving posts", total=len(posts)) as progress:
-        for post, _ in posts:
+        for n, (post, _) in enumerate(posts):
             t = time.perf_counter()
+            if commit_every > 1 and n % commit_every == 0:  # a crawl's batch (scraper/pipelines.py)
+                if db.conn.in_transaction:
+                    db.conn.execute("COMMIT")
+                db.conn.execute("BEGIN")
             store.save_post(db, post, crawl_id)
             times.append(time.perf_counter() - t)
             progress.advance()  # outside the timed call; nothing at all without a terminal
+        if db.conn.in_transaction:
+            db.conn.execute("COMMIT")
     insert_s = time.perf_counter() - started
     insert_cpu = time.process_time() - cpu0
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -133,7 +139,8 @@ def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 
     con.close()
     raw_html = sum(size for _, size in posts)
     result = {
-        "posts": n_posts, "source": source, "fts": fts, "prepare_s": round(prepare_s, 1),
+        "posts": n_posts, "source": source, "fts": fts, "commit_every": commit_every,
+        "prepare_s": round(prepare_s, 1),
         "parse_ms_per_post": round(PARSE_SECONDS[0] * 1000 / n_posts, 2) if source == "parsed" else None,
         "insert_s": round(insert_s, 2), "insert_posts_per_s": round(n_posts / insert_s, 1),
         "insert_cpu_ms_per_post": round(insert_cpu * 1000 / n_posts, 3),
@@ -158,15 +165,20 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database (with FTS) at --db")
     parser.add_argument("--no-fts-run", action="store_true", help="skip the comparison run without FTS")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--commit-every", type=int, default=1,
+                        help="posts saved in one transaction (a crawl commits up to 32 items at once)")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="bench-store-"))
     db = args.db or tmp / "archive.db"
     try:
         cache: list = []
-        results = [run(args.posts, args.source, db, fts=True, posts_cache=cache)]
+        results = [run(args.posts, args.source, db, fts=True, posts_cache=cache,
+                       commit_every=args.commit_every)]
         if not args.no_fts_run:
-            results.append(run(args.posts, args.source, tmp / "nofts.db", fts=False, posts_cache=cache))
+            results.append(run(args.posts, args.source, tmp / "nofts.db", fts=False, posts_cache=cache,
+                               commit_every=args.commit_every))
         rows = [{"posts": r["posts"], "FTS": "on" if r["fts"] else "off", "posts/s": r["insert_posts_per_s"],
+                 "CPU ms": r["insert_cpu_ms_per_post"],
                  "ms median": r["insert_ms_median"], "ms p95": r["insert_ms_p95"],
                  "ms first 1k": r["insert_ms_first_1000"], "ms last 1k": r["insert_ms_last_1000"],
                  "DB MB": r["db_bytes"] / 1e6, "raw HTML MB": r["raw_post_html_bytes"] / 1e6,

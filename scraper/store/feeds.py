@@ -134,8 +134,9 @@ def stated_by_blog(db: sqlite_utils.Database, url: str) -> dict:
     pages that listed it, in the order they came: two lookups by URL."""
     return {"entry": first_row(db, "SELECT title, author, author_url, labels, published, updated "
                                    "FROM feed_entries WHERE url = ?", [url]),
-            "label_pages": [r[0] for r in db.execute(
-                "SELECT label FROM label_listings WHERE post_url = ? ORDER BY rowid", [url])]}
+            # sorted here: an ORDER BY rowid would sort in a temporary b-tree on every post
+            "label_pages": [label for _, label in sorted(db.execute(
+                "SELECT rowid, label FROM label_listings WHERE post_url = ?", [url]))]}
 
 
 def merge_stated(said: dict, post: dict) -> dict:
