@@ -9,6 +9,12 @@ import sqlite3
 from pathlib import Path
 
 from scraper import store
+from scraper.images import inspect
+from scraper.store.images import BY_FULL_URL
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415408d763f8cfc0000003010100c9fe92ef0000000049454e44ae426082")
 
 
 def post(n: int) -> dict:
@@ -61,7 +67,9 @@ def test_indexes_another_index_covers_are_dropped_and_lookups_still_use_one(tmp_
     shutil.copy(Path(__file__).parent / "fixtures" / "archive-v16.sqlite", path)
     lookups = {"idx_post_images_post_id": "SELECT * FROM post_images WHERE post_id = '1'",
                "idx_post_labels_post_id": "SELECT * FROM post_labels WHERE post_id = '1'",
-               "idx_fetches_crawl_id": "SELECT * FROM fetches WHERE crawl_id = 1"}
+               "idx_fetches_crawl_id": "SELECT * FROM fetches WHERE crawl_id = 1",
+               "idx_post_images_full_url": "SELECT * FROM post_images WHERE " + BY_FULL_URL.replace(
+                   "?", "'http://x.example/s1600/a.png'")}
     indexes = "SELECT name FROM sqlite_master WHERE type = 'index'"
     conn = sqlite3.connect(path)
     assert set(lookups) <= {r[0] for r in conn.execute(indexes)}
@@ -71,4 +79,20 @@ def test_indexes_another_index_covers_are_dropped_and_lookups_still_use_one(tmp_
     for sql in lookups.values():
         plan = " ".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN " + sql))
         assert plan.startswith("SEARCH") and "INDEX" in plan, plan
+    db.close()
+
+
+def test_images_whose_urls_end_alike_are_linked_and_failed_apart(tmp_path):
+    db = store.open_db(tmp_path / "archive.db")
+    store.save_blog(db, {"id": "77", "url": "http://blog.example/", "platform": "blogger"})
+    tail = "/a-long-shared-folder/s1600/the-same-file-name.png"  # more than the 40 indexed
+    urls = ["http://one.example" + tail, "http://two.example" + tail, "http://three.example" + tail]
+    for n, url in enumerate(urls):
+        store.save_post(db, dict(post(n), images=[{"position": 0, "src": url, "full_url": url}]))
+    store.save_image(db, urls[0], urls[0], PNG, inspect(PNG))
+    store.image_failed(db, urls[1], "http_404")
+    rows = db.execute("SELECT full_url, image_sha256, fetch_error FROM post_images "
+                      "ORDER BY post_id").fetchall()
+    assert rows == [(urls[0], inspect(PNG).sha256, None), (urls[1], None, "http_404"),
+                    (urls[2], None, None)]
     db.close()

@@ -454,6 +454,14 @@ def m019_candidate_views_read_folders(db: sqlite_utils.Database) -> None:
         db.create_view(name, sql.strip(), replace=True)
 
 
+@migrations()
+def m020_full_url_end_index(db: sqlite_utils.Database) -> None:
+    # Post images are found by full-size URL through its last 40 characters
+    # (scraper/store/images.py, BY_FULL_URL).
+    db.execute("DROP INDEX IF EXISTS idx_post_images_full_url")
+    db.execute("CREATE INDEX idx_post_images_full_url_end ON post_images (substr(full_url, -40))")
+
+
 def execute_statements(db: sqlite_utils.Database, script: str) -> None:
     """Run SQL statements one by one inside the open transaction (executescript commits)."""
     statement = ""
