@@ -10,6 +10,9 @@ with store.save_post, each in its own transaction, as the pipeline does.
 Parsing is timed separately and not counted in the insert rate.
 --source sample builds the same post dicts straight from the sample's model
 (no HTML parsing), for archives too big to render quickly (Datasette benchmark).
+--pipeline saves them as a crawl does instead: through the crawl's StorePipeline, the
+blog's feed entries first, then for each post its Post item and the Fetch item of its
+page, --commit-every items a transaction (a crawl: 32).
 """
 
 from __future__ import annotations
@@ -74,8 +77,50 @@ def sample_posts(blog, server, limit: int | None = None, blog_id: str = ""):
                "images": images, "comments": comments}, 0
 
 
+class _Stats:
+    def inc_value(self, key, count=1, start=0):
+        pass
+
+    def get_value(self, key, default=None):
+        return default
+
+
+class _Crawler:
+    """What StorePipeline reads of a Scrapy crawler, here where there is none."""
+    stats, settings, spider, engine = _Stats(), {}, None, None
+
+
+def through_pipeline(db, db_path: Path, crawl_id: int, origin: str, posts: list, commit_every: int,
+                     times: list, progress) -> None:
+    """Save the posts as a crawl does (see --pipeline); the feed entries are not timed."""
+    from scraper.items import Comment, FeedEntries, Fetch, Image, Post
+    from scraper.pipelines import StorePipeline
+
+    pipeline = StorePipeline(str(db_path), 0.05)
+    pipeline.crawler, pipeline.db, pipeline.crawl_id = _Crawler(), db, crawl_id
+    items = [Post(**{**post, "images": [Image(**i) for i in post.get("images") or []],
+                     "comments": [Comment(**c) for c in post.get("comments") or []]})
+             for post, _ in posts]
+    for start in range(0, len(items), 25):  # a feed page of 25 entries
+        pipeline.process_item(FeedEntries(blog_id=items[0].blog_id, url=origin + "/feeds/posts/summary",
+                                          total=len(items), entries=[
+            {"url": i.url, "post_id": i.id, "title": i.title, "published": i.published,
+             "updated": i.updated, "labels": i.labels, "author": i.author, "author_url": i.author_url}
+            for i in items[start:start + 25]]))
+    pipeline.commit_items = commit_every
+    for item in items:
+        t = time.perf_counter()
+        pipeline.process_item(item)
+        pipeline.process_item(Fetch(url=item.url, kind="post", status=200, post_id=item.id, reason="new"))
+        times.append(time.perf_counter() - t)
+        progress.advance()
+    t = time.perf_counter()
+    getattr(pipeline, "commit", lambda: None)()  # (a tree from before batches, for an A/B run)
+    times[-1] += time.perf_counter() - t
+
+
 def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 8, quiet: bool = False,
-        posts_cache: list | None = None, commit_every: int = 1) -> dict:
+        posts_cache: list | None = None, commit_every: int = 1, pipeline: bool = False) -> dict:
     from scraper import store
     from scraper.progress import steps
 
@@ -109,7 +154,9 @@ def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 
     started = time.perf_counter()
     cpu0 = time.process_time()
     with steps("saving posts", total=len(posts)) as progress:
-        for n, (post, _) in enumerate(posts):
+        if pipeline:
+            through_pipeline(db, db_path, crawl_id, server.origin, posts, commit_every, times, progress)
+        for n, (post, _) in enumerate([] if pipeline else posts):
             t = time.perf_counter()
             if commit_every > 1 and n % commit_every == 0:  # a crawl's batch (scraper/pipelines.py)
                 if db.conn.in_transaction:
@@ -139,7 +186,7 @@ def run(n_posts: int, source: str, db_path: Path, fts: bool = True, seed: int = 
     con.close()
     raw_html = sum(size for _, size in posts)
     result = {
-        "posts": n_posts, "source": source, "fts": fts, "commit_every": commit_every,
+        "posts": n_posts, "source": source, "fts": fts, "commit_every": commit_every, "pipeline": pipeline,
         "prepare_s": round(prepare_s, 1),
         "parse_ms_per_post": round(PARSE_SECONDS[0] * 1000 / n_posts, 2) if source == "parsed" else None,
         "insert_s": round(insert_s, 2), "insert_posts_per_s": round(n_posts / insert_s, 1),
@@ -167,16 +214,18 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--commit-every", type=int, default=1,
                         help="posts saved in one transaction (a crawl commits up to 32 items at once)")
+    parser.add_argument("--pipeline", action="store_true",
+                        help="save as a crawl does: feed entries, then Post and Fetch items")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="bench-store-"))
     db = args.db or tmp / "archive.db"
     try:
         cache: list = []
         results = [run(args.posts, args.source, db, fts=True, posts_cache=cache,
-                       commit_every=args.commit_every)]
+                       commit_every=args.commit_every, pipeline=args.pipeline)]
         if not args.no_fts_run:
             results.append(run(args.posts, args.source, tmp / "nofts.db", fts=False, posts_cache=cache,
-                               commit_every=args.commit_every))
+                               commit_every=args.commit_every, pipeline=args.pipeline))
         rows = [{"posts": r["posts"], "FTS": "on" if r["fts"] else "off", "posts/s": r["insert_posts_per_s"],
                  "CPU ms": r["insert_cpu_ms_per_post"],
                  "ms median": r["insert_ms_median"], "ms p95": r["insert_ms_p95"],

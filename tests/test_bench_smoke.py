@@ -75,6 +75,11 @@ def test_store_benchmark_smoke(tmp_path):
     rows = json.loads((tmp_path / "store.json").read_text())
     assert rows[0]["rows"]["posts"] == 20 and rows[0]["db_over_raw_html"] > 0
     assert "posts/s" in out
+    # as a crawl saves them: the same rows
+    run(BENCH / "store.py", "--posts", "20", "--pipeline", "--commit-every", "8", "--no-fts-run",
+        "--json", tmp_path / "crawl.json")
+    crawled = json.loads((tmp_path / "crawl.json").read_text())[0]
+    assert crawled["pipeline"] and crawled["rows"] == rows[0]["rows"]
 
 
 def test_plan_memory_benchmark_smoke(tmp_path):
