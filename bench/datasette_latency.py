@@ -112,6 +112,8 @@ def _get(url: str) -> int:
     except urllib.error.HTTPError as e:
         e.read()
         return e.code
+    except (TimeoutError, urllib.error.URLError):
+        return 0  # no answer within the client's 60 s: shown as status 0
 
 
 def serve(cmd: list, port: int):
@@ -201,7 +203,11 @@ def main(argv=None) -> int:
                               PROJECT_QUERIES if project else None, server_pid=proc.pid)
         finally:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:  # still busy with a query past the client's patience
+                proc.kill()
+                proc.wait(10)
         results[setup] = figures
         for kind, f in figures.items():
             target = {"search": 100, "search, _nofacet=1": 100, "label facet": 200, "year facet": 200,

@@ -20,10 +20,11 @@ from urllib.parse import urlencode
 
 import markupsafe
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.utils import derive_named_parameters
 
 from .archive import archive_names
-from .until_changed import kept
+from .until_changed import kept_or_later
 
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH, HEIGHT = 640, 120
@@ -40,7 +41,9 @@ def _spec(values: list[dict], description: str, width=WIDTH, **chart) -> dict:
             "data": {"values": values}, "config": {"view": {"stroke": None}}, **chart}
 
 
-PER_CRAWL = {"step": 18}  # one band per crawl, however few
+PER_CRAWL = {"step": 18}
+STILL_COUNTING = ("Not drawn: its counts took longer than a page may. They are being counted "
+                  "now and the chart will be here when this page is loaded again.")  # one band per crawl, however few
 
 
 def month_bars(field: str, title: str):
@@ -127,13 +130,14 @@ async def query_rows(datasette, database: str, query: str, params: dict) -> list
         return None
     db = datasette.get_database(database)
 
-    async def run():
+    async def run(time_limit_ms):
         # A parameter left out is empty, as on the query's own page.
         named = {name: "" for name in await derive_named_parameters(db, canned["sql"])}
-        result = await db.execute(canned["sql"], {**named, **params})
+        result = await db.execute(canned["sql"], {**named, **params}, custom_time_limit=time_limit_ms)
         return [dict(r) for r in result.rows]
 
-    return await kept(datasette, database, ("query", canned["sql"], tuple(sorted(params.items()))), run)
+    return await kept_or_later(datasette, database,
+                               ("query", canned["sql"], tuple(sorted(params.items()))), run)
 
 
 async def chart(datasette, database: str, query: str, params: dict, *, title: str, build,
@@ -141,7 +145,10 @@ async def chart(datasette, database: str, query: str, params: dict, *, title: st
                 rows: list[dict] | None = None) -> dict:
     """A chart from a canned query: the SVG, its text alternative and its data links."""
     if rows is None:
-        rows = await query_rows(datasette, database, query, params)
+        try:
+            rows = await query_rows(datasette, database, query, params)
+        except QueryInterrupted:
+            return {"title": title, "error": STILL_COUNTING}
     if rows is None:
         return {"title": title, "error": f"no canned query {query}"}
     description = describe(title, rows, x, y, series)
@@ -166,7 +173,12 @@ async def chart(datasette, database: str, query: str, params: dict, *, title: st
 
 async def blog_charts(datasette, database: str, blog_id: str) -> list[dict]:
     params = {"blog": blog_id}
-    rows = await query_rows(datasette, database, "posts_per_month", params)  # one query, three charts
+    try:
+        rows = await query_rows(datasette, database, "posts_per_month", params)  # one query, three charts
+    except QueryInterrupted:
+        return [{"title": title, "error": STILL_COUNTING}
+                for title in ("Posts per month", "Words per month",
+                              "Comments per month (on that month's posts)")]
     return [
         await chart(datasette, database, "posts_per_month", params, title="Posts per month",
                     build=month_bars("posts", "posts"), x="month", y="posts",

@@ -8,8 +8,6 @@ counts are kept until the archive changes (until_changed.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import sqlite3
 from urllib.parse import parse_qsl, urlencode
 
@@ -20,17 +18,7 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 
 from . import label_filter
 from .archive import archive_names
-from .until_changed import kept
-
-
-_counting: set = set()  # facets past their time limit, being counted for the next page
-_too_slow: set = set()  # and those past the time limit of a query: not tried again
-
-
-def _counted(key, task: asyncio.Task) -> None:
-    _counting.discard(key)
-    if not task.cancelled() and task.exception() is not None:
-        _too_slow.add(key)
+from .until_changed import kept_or_later
 
 
 class _CountingFacet(Facet):
@@ -73,23 +61,13 @@ class _CountingFacet(Facet):
         key = ("facet", sql, tuple(params))
 
         def count(limit_ms):
-            return lambda: self.ds.execute(self.database, sql, self.params, truncate=False,
-                                           custom_time_limit=limit_ms)
+            return self.ds.execute(self.database, sql, self.params, truncate=False,
+                                   custom_time_limit=limit_ms or time_limit)
 
         # A big filtered set (a label in half the posts, a word in most) takes a read of
-        # each of its posts: kept until the archive changes, for its next readers.
-        try:
-            return await kept(self.ds, self.database, key, count(time_limit))
-        except QueryInterrupted:
-            # Past the facet time limit (1M posts, a label in 44 % of them): this page
-            # says it timed out; counted meanwhile within the time limit of a query,
-            # so that the next page has it.
-            if key not in _counting and key not in _too_slow and len(_counting) < 4:
-                _counting.add(key)
-                task = asyncio.create_task(
-                    kept(self.ds, self.database, key, count(self.ds.setting("sql_time_limit_ms"))))
-                task.add_done_callback(functools.partial(_counted, key))
-            raise
+        # each of its posts: kept until the archive changes, for its next readers; past
+        # the facet time limit the page says so and the next page has it.
+        return await kept_or_later(self.ds, self.database, key, count)
 
     async def facet_results(self):
         results, timed_out = [], []

@@ -10,7 +10,7 @@ from datasette import hookimpl
 
 from .archive import archive_names
 from .charts import blog_charts
-from .until_changed import kept
+from .until_changed import forget, kept
 from .urls import feed_url, label_url, reading_list_url, search_url
 
 
@@ -18,8 +18,10 @@ async def index_context(datasette) -> dict:
     archives = []
     for name in sorted(archive_names(datasette)):
         # Counted over every post: kept until the archive changes (until_changed.py).
-        archives.append(await kept(datasette, name, ("home",),
-                                   lambda name=name: archive_context(datasette, name)))
+        archive = await kept(datasette, name, ("home",), lambda name=name: archive_context(datasette, name))
+        if any(chart.get("error") for blog in archive["blogs"] for chart in blog["charts"]):
+            forget(datasette, name, ("home",))  # a chart still being counted: not kept without it
+        archives.append(archive)
     return {"archives": archives, "search_url": search_url(datasette)}
 
 

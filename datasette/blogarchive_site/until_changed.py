@@ -10,12 +10,17 @@ version it was computed at and used while the version stays the same.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import sqlite3
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from datasette.database import QueryInterrupted
+
+LATER_LIMIT_MS = 30_000  # a count past a page's time limit, finished for the next page
 KEPT_RESULTS = 512  # charts of as many labels as people open, and the home page
 _OPEN_FILES = 16
 
@@ -63,3 +68,36 @@ async def kept(datasette, database: str, key: tuple, compute):
         while len(_results) > KEPT_RESULTS:
             _results.popitem(last=False)
     return result
+
+
+def forget(datasette, database: str, key: tuple) -> None:
+    """Drop a kept result (one that holds a part still being counted)."""
+    db = datasette.get_database(database)
+    with _lock:
+        _results.pop((db.path, *key), None)
+
+
+_later: set = set()  # counts past a page's time limit, being finished for the next page
+_too_slow: set = set()  # and those past LATER_LIMIT_MS too: not tried again
+
+
+async def kept_or_later(datasette, database: str, key: tuple, compute):
+    """``kept()`` of ``compute(time_limit_ms)``, first with the page's limit (None: the
+    caller's default). Past it, QueryInterrupted is raised for the page to say so, and
+    the same count runs meanwhile with a longer limit, kept for the next page (1M posts:
+    a label on 445k of them is more than 3 s of a loaded machine's wall time)."""
+    try:
+        return await kept(datasette, database, key, lambda: compute(None))
+    except QueryInterrupted:
+        full_key = (database, *key)
+        if full_key not in _later and full_key not in _too_slow and len(_later) < 4:
+            _later.add(full_key)
+            task = asyncio.create_task(kept(datasette, database, key, lambda: compute(LATER_LIMIT_MS)))
+            task.add_done_callback(functools.partial(_finished, full_key))
+        raise
+
+
+def _finished(full_key: tuple, task: asyncio.Task) -> None:
+    _later.discard(full_key)
+    if not task.cancelled() and task.exception() is not None:
+        _too_slow.add(full_key)
