@@ -82,7 +82,9 @@ TWISTED_DNS_RESOLVER = "scraper.middlewares.PrivateAddressResolver"
 
 ITEM_PIPELINES = {"scraper.pipelines.StorePipeline": 300}
 # CrawlEnd writes the crawl's final status and summary once the spider has closed.
-EXTENSIONS = {"scraper.progress.Progress": 500, "scraper.extensions.CrawlEnd": 600}
+# PageBuffers: page-sized buffers go back to the system when freed (scraper/malloc.py).
+EXTENSIONS = {"scraper.malloc.PageBuffers": 0, "scraper.progress.Progress": 500,
+              "scraper.extensions.CrawlEnd": 600}
 # "rich" (a live line on a terminal), "log" (a line every interval), "off".
 BLOGARCHIVE_PROGRESS = "log"
 BLOGARCHIVE_PROGRESS_INTERVAL = 30

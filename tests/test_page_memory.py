@@ -95,3 +95,44 @@ def test_plain_text_of_a_body_leaves_nothing_for_the_cycle_collector():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+MAPPED_AFTER_A_BIGGER_ONE = """
+import ctypes, sys
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
+                                               "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+if sys.argv[1] == "held":
+    from scraper.malloc import hold_mmap_threshold
+    assert hold_mmap_threshold()
+big = bytearray(2_000_000)
+del big  # glibc would now serve anything under 2 MB from its heaps
+before = libc.mallinfo2().hblks
+page = bytes(300_000)
+print(libc.mallinfo2().hblks - before)
+"""
+
+
+def test_a_page_sized_buffer_is_mapped_apart_even_after_a_bigger_one_was_freed():
+    import ctypes
+    import subprocess
+    import sys
+
+    if not hasattr(ctypes.CDLL(None), "mallinfo2"):
+        pytest.skip("not glibc (2.33 or later): the threshold is glibc's")
+
+    def mapped(mode: str) -> int:
+        out = subprocess.run([sys.executable, "-c", MAPPED_AFTER_A_BIGGER_ONE, mode], capture_output=True,
+                             text=True, check=True).stdout
+        return int(out)
+
+    assert mapped("default") == 0  # what the crawl of big pages suffered from
+    assert mapped("held") == 1
+
+
+def test_every_crawl_holds_the_threshold():
+    from scraper.runner import project_settings
+
+    assert "scraper.malloc.PageBuffers" in project_settings().getdict("EXTENSIONS")
