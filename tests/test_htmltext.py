@@ -23,3 +23,17 @@ def test_text_keeps_paragraphs_and_line_breaks_and_collapses_spaces():
             "<ul><li> one </li><li>two</li></ul><table><tr><td>a</td><td>b</td></tr></table>"
             "<script>var x = 1;</script>tail <b>bold</b>")
     assert html_to_text(html) == "First paragraph, here.\n\nSecond\nline two\n\none\n\ntwo\n\na b\n\ntail bold"
+
+
+def test_text_of_unusual_white_space():
+    # Carriage returns, form and line feeds, ideographic and em spaces, blank preformatted lines.
+    assert html_to_text("<pre>a \r\n\n\n\n  b\u3000\nc\u2003 d</pre>") == "a\n\nb\nc\u2003 d"
+    assert html_to_text("<p>\u3000indented\u3000</p><p> x\x0by \x0c z</p>") == "indented\n\nx y z"
+    assert html_to_text("<p>one\u00a0 \u00a0two</p>\n\n\n<p>\t</p><p>three</p>") == "one two\n\nthree"
+
+
+def test_every_space_a_line_can_be_stripped_of_is_known():
+    from scraper.htmltext import OTHER_SPACES
+
+    assert set(OTHER_SPACES) == {c for c in map(chr, range(0x110000))
+                                 if c.isspace() and c not in " \t\n\r\f\v\xa0"}
