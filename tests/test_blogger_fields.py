@@ -121,3 +121,23 @@ def test_a_label_page_listing_a_post_under_a_label_its_page_does_not_show_is_not
     assert json.loads(row["labels"]) == ["Ferries", "Trains"]
     assert json.loads(row["sources"])["labels"] == "labels-line+label-page"
     assert "label-page: Ferries, Trains" in json.loads(row["notes"])["labels"]
+
+
+def test_a_feed_that_disagrees_with_the_page_is_noted_once_however_often_the_post_is_saved(tmp_path):
+    from scraper import store
+
+    db = store.open_db(tmp_path / "a.db")
+    store.save_blog(db, {"id": "b1", "url": "http://blog.test/", "platform": "blogger"})
+    url = "http://blog.test/2020/01/a.html"
+    store.save_feed_entries(db, "b1", [{"url": url, "title": "A", "labels": ["Ferries", "Buses"]}])
+    store.save_label_listing(db, "b1", "Trains", "http://blog.test/search/label/Trains", [url])
+    post = {"id": "p1", "blog_id": "b1", "url": url, "title": "A", "body_html": "<p>x</p>",
+            "labels": ["Ferries"], "sources": {"labels": "labels-line"}}
+    store.save_post(db, post)
+    first = db["posts"].get("p1")
+    assert json.loads(first["labels"]) == ["Ferries", "Buses", "Trains"]
+    assert json.loads(first["notes"]) == {
+        "labels": "stored: Ferries; feed: Ferries, Buses; label-page: Trains"}
+    store.save_post(db, post)  # the next crawl finds the page as it was
+    store.save_feed_entries(db, "b1", [{"url": url, "title": "A", "labels": ["Ferries", "Buses"]}])
+    assert db["posts"].get("p1")["notes"] == first["notes"]

@@ -158,8 +158,9 @@ def merge_stated(said: dict, post: dict) -> dict:
         if not names:
             continue
         others = [t for t in own.split("+") if t and t != source]
-        if source == "label-page":
-            # label pages come one by one: only a label none of the others gave is a disagreement
+        if source == "label-page" or source in own.split("+"):
+            # label pages come one by one, and a source merged before is in the labels
+            # already: only a label none of the others gave is a disagreement
             disagrees = any(n not in labels for n in names)
         else:  # the feed entry states the post's labels whole
             disagrees = set(names) != set(labels)
