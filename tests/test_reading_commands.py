@@ -171,7 +171,8 @@ def test_demo_picks_a_free_port_before_crawling_and_stops_on_sigterm(tmp_path):
     assert metadata_files(proc.pid) == []
 
 
-def test_serve_stops_on_sigterm_and_removes_its_metadata_file(tmp_path):
+def start_serve(tmp_path) -> tuple[Path, int, subprocess.Popen]:
+    """`blogarchive serve` of a titled archive, in a session of its own."""
     path = tmp_path / "a.db"
     make_archive(path)
     db = store.open_db(path)
@@ -182,6 +183,11 @@ def test_serve_stops_on_sigterm_and_removes_its_metadata_file(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(path), "-p", str(port)],
                             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
+    return path, port, proc
+
+
+def test_serve_stops_on_sigterm_and_removes_its_metadata_file(tmp_path):
+    path, port, proc = start_serve(tmp_path)
     try:
         wait_for(f"http://127.0.0.1:{port}/", timeout=60)
         assert metadata_files(proc.pid)
@@ -197,16 +203,7 @@ def test_serve_stops_on_sigterm_and_removes_its_metadata_file(tmp_path):
 def test_a_killed_serve_leaves_no_title_file_behind_for_long(tmp_path):
     """SIGKILL gives `serve` no chance to remove its title file; the next command line
     built removes the files of processes that no longer run, and no one else's."""
-    path = tmp_path / "a.db"
-    make_archive(path)
-    db = store.open_db(path)
-    store.save_blog(db, {"id": "b1", "url": "http://blog.example/", "platform": "blogger",
-                         "title": "Harbour notes"})
-    db.close()
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "serve", str(path), "-p", str(port)],
-                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    path, port, proc = start_serve(tmp_path)
     try:
         wait_for(f"http://127.0.0.1:{port}/", timeout=60)
         assert metadata_files(proc.pid)
