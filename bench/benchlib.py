@@ -64,11 +64,18 @@ def free_port(host: str = "127.0.0.1", lo: int = 20000, hi: int = 29999) -> int:
     raise RuntimeError("no free port")
 
 
-def wait_port(host: str, port: int, timeout: float = 10.0) -> None:
+def wait_port(host: str, port: int, timeout: float = 10.0, proc: subprocess.Popen | None = None,
+              stderr: Path | None = None) -> None:
+    """Wait until something listens on host:port; with ``proc``, stop waiting if it ends
+    (its ``stderr`` file says why)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
             return
+        if proc is not None and proc.poll() is not None:
+            said = stderr.read_text(errors="replace").strip().splitlines()[-1:] if stderr else []
+            raise RuntimeError(f"the server for {host}:{port} ended with {proc.returncode}: "
+                               + (said[0] if said else "no message"))
         time.sleep(0.05)
     raise RuntimeError(f"nothing answers on {host}:{port}")
 
@@ -306,12 +313,16 @@ class LiveServer(StaticServer):
         self.proc = None
 
     def start(self) -> None:
+        # The renderer is this checkout's (scraper.sample), whatever copy is being measured.
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
         self.proc = subprocess.Popen([PYTHON, str(BENCH / "live_site.py"), "serve", str(self.site.root),
-                                      "--log", str(self.prefix / "access.log")],
+                                      "--log", str(self.prefix / "access.log")], cwd=ROOT,
+                                     env={**os.environ, "PYTHONPATH": path},
                                      stdout=subprocess.DEVNULL, stderr=open(self.prefix / "stderr", "wb"))
         try:  # the blog is drawn first: seconds for 100,000 posts
-            wait_port(BLOG_HOST, self.site.port, timeout=300)
-            wait_port(IMAGE_HOST, self.site.image_port)
+            wait_port(BLOG_HOST, self.site.port, timeout=300, proc=self.proc,
+                      stderr=self.prefix / "stderr")
+            wait_port(IMAGE_HOST, self.site.image_port, proc=self.proc, stderr=self.prefix / "stderr")
         except RuntimeError:
             self.stop()
             raise
