@@ -24,6 +24,16 @@ def test_the_same_older_posts_page_under_two_offsets_is_one_page():
     assert blogger.dedupe_key(other) != blogger.dedupe_key(a)
 
 
+def test_a_label_listing_under_any_other_query_is_the_same_listing():
+    # A page linking to itself with ?x=n + 1 would otherwise be endless URLs of one listing.
+    assert blogger.canonical(f"{BASE}/search/label/Harbours?x=1") == f"{BASE}/search/label/Harbours"
+    assert blogger.canonical(f"{BASE}/search/label/Harbours?x=2&m=1") == f"{BASE}/search/label/Harbours"
+    paged = f"{BASE}/search/label/Harbours?updated-max=2013-10-02T19:36:00Z&max-results=20&start=20"
+    assert blogger.canonical(paged + "&x=3") == paged
+    assert blogger.canonical(f"{BASE}/search?updated-max=2013-10-02T19:36:00Z&sid=9") == \
+        f"{BASE}/search?updated-max=2013-10-02T19:36:00Z"
+
+
 def test_links_are_classified_by_their_shape():
     cases = {
         "/2023/09/summit-ends.html": "post",
@@ -33,6 +43,8 @@ def test_links_are_classified_by_their_shape():
         "/search?updated-max=2013-10-02T19:36:00%2B02:00&max-results=7": "older",
         "/search?updated-max=2013-10-02T19:36:00%2B02:00&max-results=7&reverse-paginate=true": "newer",
         "/search/label/Kim%20Jong%20Un": "label",
+        "/search/label/Ferries%2FTrains": "label",  # a label with a "/" in its name
+        "/search/label/Harbours/deeper1/": None,  # a path below a label page: a trap
         "/search/label/Caf%C3%A9%20pol%C3%ADtica?updated-max=2013-10-02T19:36:00Z&max-results=20": "older",
         "/feeds/posts/default": "feed",
         "/?widgetType=BlogArchive&widgetId=BlogArchive1&action=toggle&dir=open&toggle=MONTHLY-1": None,

@@ -52,6 +52,10 @@ CCTLD_BLOGSPOT = re.compile(r"^(.+)\.blogspot\.(?!com$)[a-z.]+$")
 # Parameters that only change presentation: the same page without them.
 PRESENTATION_PARAMS = {"m", "showComment", "zx", "spref", "widgetType", "widgetId", "action",
                        "dir", "toggle", "toggleopen", "bc"}
+# What a search or label listing's query may say; any other parameter shows the same
+# listing, and kept it would make one page endless URLs (?x=1, ?x=2, …).
+LISTING_PARAMS = {"updated-max", "updated-min", "start", "max-results", "by-date",
+                  "reverse-paginate", "q"}
 NEVER_FOLLOW = ("action=toggle", "widgetType=", "/feeds/", "/comment.g", "/post-edit.g",
                 "/share-post.g", "/email-post.g", "q=", "/CSI/")
 # Blogger's image hosts and the size segment in their URLs.
@@ -86,8 +90,13 @@ def canonical(url: str) -> str:
     m = MIRRORED_QUERY.match(parts.path)
     if m:  # an offline mirror saved "post.html?showComment=…" as a file name
         parts = parts._replace(path=m.group(1))
-    if parts.query and (POST_PATH.match(unquote(parts.path)) or ARCHIVE_PATH.match(unquote(parts.path))):
+    path = unquote(parts.path)
+    if parts.query and (POST_PATH.match(path) or ARCHIVE_PATH.match(path)):
         parts = parts._replace(query="")  # no query changes a post or archive page: no permutations
+    elif parts.query and (path == "/search" or LABEL_PATH.match(path)):
+        kept = [pair for pair in parts.query.split("&")
+                if unquote(pair.split("=", 1)[0]) in LISTING_PARAMS]
+        parts = parts._replace(query="&".join(kept))
     netloc = parts.netloc
     m = CCTLD_BLOGSPOT.match(parts.hostname or "")
     if m:  # legacy country domains are the same blog
@@ -135,6 +144,8 @@ def classify(url: str) -> str | None:
         return "post"
     if ARCHIVE_PATH.match(path):
         return "archive"
+    if LABEL_PATH.match(path) and "/" in parts.path[len("/search/label/"):].rstrip("/"):
+        return None  # /search/label/X/more is no label page (a label's own "/" is sent as %2F)
     params = query_params(url)
     if path == "/search" or LABEL_PATH.match(path):
         if "q" in params:
