@@ -87,6 +87,19 @@ def page_file(root: Path, path: str, query: str, suffix: str) -> Path:
 # -- servers -----------------------------------------------------------------
 
 
+def end_server(server, signum: int) -> None:
+    """Stop a server process with ``signum`` (killed after 10 s) and remove its folder."""
+    if server.proc is not None and server.proc.poll() is None:
+        server.proc.send_signal(signum)
+        try:
+            server.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            server.proc.kill()
+            server.proc.wait()
+    server.proc = None
+    shutil.rmtree(server.prefix, ignore_errors=True)
+
+
 @dataclass
 class Site:
     """A site written by make_site.py (its manifest)."""
@@ -203,15 +216,7 @@ http {{
                                + (self.prefix / "error.log").read_text() if (self.prefix / "error.log").exists() else "")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)  # graceful: flushes the access log
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        shutil.rmtree(self.prefix, ignore_errors=True)
+        end_server(self, signal.SIGQUIT)  # graceful: flushes the access log
 
     def flush(self) -> None:
         """Make nginx write its buffered access log now (SIGUSR1 reopens logs)."""
@@ -328,15 +333,7 @@ class LiveServer(StaticServer):
             raise
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()  # its log is written line by line: nothing to flush
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        shutil.rmtree(self.prefix, ignore_errors=True)
+        end_server(self, signal.SIGTERM)  # its log is written line by line: nothing to flush
 
     def log(self) -> list:
         path = self.prefix / "access.log"
