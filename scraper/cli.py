@@ -2,23 +2,59 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 import click
 
-from . import store
-from .export import export_command
-from .importer import import_command
-from .report import blog_line, print_summary
-from .scheduled import cluster_seed_command, run_command
-from .urls import UnsupportedURL, check_url
+# Each command imports what it uses when it runs: `blogarchive --help` and a crawl do not
+# load the exporters, the importer, the scheduler or Redis (`python -X importtime`).
 
 EXIT_OK, EXIT_CRAWL_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-@click.group()
+class Commands(click.Group):
+    """The commands; those defined in other modules are imported when one is run or asked
+    for its own help, not to list them (``LAZY`` holds the line ``--help`` shows)."""
+
+    # name: (module, attribute, the first paragraph of the command's help)
+    LAZY = {
+        "export": ("scraper.export", "export_command",
+                   "Export an archive: complete tables (csv, jsonl, parquet), a workbook (xlsx), a "
+                   "SQLite snapshot or the pages as fetched (wacz)."),
+        "import": ("scraper.importer", "import_command",
+                   "Import a Blogger export (Atom) or a WordPress export (WXR) into the archive."),
+        "run": ("scraper.scheduled", "run_command",
+                "Crawl every blog in a blogs.toml file (for cron, systemd timers and CI)."),
+    }
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in self.LAZY:
+            module, attribute, _ = self.LAZY[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        """As click lists them, with the help line of a command not imported yet from ``LAZY``."""
+        listed = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name) or click.Command(name, help=self.LAZY[name][2])
+            if not command.hidden:
+                listed.append((name, command))
+        if listed:
+            limit = formatter.width - 6 - max(len(name) for name, _ in listed)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit))
+                                    for name, command in listed])
+
+
+@click.group(cls=Commands)
 @click.version_option(package_name="blogarchive")
 def main():
     """Archive blogs into one SQLite file and publish it with Datasette."""
@@ -56,7 +92,10 @@ def main():
 def crawl(urls, db_path, overrides, quiet, verbose, log_path, ignore_robots, contact, images, warc,
           full, wait, redis_url):
     """Crawl one or more blogs into the archive."""
+    from . import store
+    from .report import print_summary
     from .runner import crawl as run_crawl, parse_overrides
+    from .urls import UnsupportedURL, check_url
 
     try:
         urls = [check_url(u) for u in urls]
@@ -78,6 +117,8 @@ def crawl(urls, db_path, overrides, quiet, verbose, log_path, ignore_robots, con
     settings["BLOGARCHIVE_IMAGES"] = images
     settings.setdefault("BLOGARCHIVE_WARC", warc)
     if redis_url:  # distributed: the workers crawl, the writer writes (scraper/distributed.py)
+        from .scheduled import cluster_seed_command
+
         sys.exit(cluster_seed_command()(redis_url, urls, full))
     try:
         _check_free_space(db_path, settings)
@@ -110,6 +151,7 @@ def _check_free_space(db_path: str, settings: dict) -> None:
     """A disk too full to hold the crawl fails now, before any fetching, not halfway."""
     import shutil
 
+    from . import store
     from .runner import project_settings
 
     need_mb = project_settings(settings).getfloat("BLOGARCHIVE_MIN_FREE_MB")
@@ -133,6 +175,9 @@ def status(db_path, limit, as_json):
     """The last crawls of an archive: when, what they found, what failed."""
     from rich.console import Console
     from rich.table import Table
+
+    from . import store
+    from .report import blog_line
 
     try:
         db = store.open_readonly(db_path)
@@ -196,6 +241,7 @@ def _echo_by_kind(heading: str, by_kind: dict | None) -> None:
               help="If a crawl is writing this archive, wait this long for it.")
 def reparse(db_path, dry_run, wait):
     """Re-extract every post from its page as fetched (WARC), with no network at all."""
+    from . import store
     from .lock import Busy, exclusive
     from .progress import steps
     from .reparse import reparse as run_reparse
@@ -265,6 +311,7 @@ def extract(path, url, encoding, strict):
 @click.option("--title", default=None, help="Site title (default: the archived blogs' titles).")
 def serve(db_paths, host, port, immutable, open_browser, title):
     """Publish one or more archives with Datasette and the project's metadata (read-only)."""
+    from . import store
     from .publish import datasette_command, serve_until_stopped
 
     for path in db_paths:  # one line for a file that is not an archive, not Datasette's traceback
@@ -301,6 +348,8 @@ COMPACT_FROM = 0.10
                    "Default: when the upgrade left a tenth of the file or more unused.")
 def upgrade(db_paths, vacuum):
     """Bring archives made by an older blogarchive to the current shape, in place."""
+    from . import store
+
     for path in db_paths:
         try:
             db = store.open_readonly(path)
@@ -336,11 +385,6 @@ def demo(db_path, port, no_serve):
     from .demo import run_demo
 
     sys.exit(run_demo(db_path, port=port, serve=not no_serve))
-
-
-main.add_command(export_command, name="export")
-main.add_command(run_command, name="run")
-main.add_command(import_command, name="import")
 
 
 # -- scale-out (docs/scale-out.md); listed only with the cluster extra -----------------------
@@ -409,7 +453,9 @@ def writer_command(redis_url, db_path, overrides, exit_when_done, quiet):
     """Write the items of the distributed crawl into the archive (one writer per archive)."""
     import logging
 
+    from . import store
     from .distributed.writer import ArchiveUnwritable, run_writer
+    from .report import print_summary
 
     settings = _overrides(overrides)
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
@@ -461,11 +507,7 @@ def queue_command(redis_url, requeue_stale, as_json):
     click.echo(f"redis memory: {status['redis_memory_bytes'] / 1024 / 1024:.1f} MB")
 
 
-try:  # the cluster extra (redis) is there: the scale-out commands are too
-    from . import distributed  # noqa: F401
-except ImportError:
-    pass
-else:
+if find_spec("redis") is not None:  # the cluster extra is there: the scale-out commands are too
     main.add_command(worker_command, name="worker")
     main.add_command(writer_command, name="writer")
     main.add_command(queue_command, name="queue")

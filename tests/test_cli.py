@@ -125,3 +125,30 @@ def test_crawl_with_redis_without_the_cluster_extra_says_what_to_install(tmp_pat
     assert "Traceback" not in result.stderr
     listed = run("--help")
     assert listed.returncode == 0 and "crawl" in listed.stdout and "worker" not in listed.stdout
+
+
+def test_the_command_list_imports_no_command():
+    # `blogarchive --help` (and a crawl) load neither Scrapy nor the exporters, the importer,
+    # the scheduler or Redis just to list them; the list reads as it does with all loaded.
+    code = """if True:
+        import json, sys
+        from click.testing import CliRunner
+        from scraper.cli import main
+        listed = CliRunner().invoke(main, ["--help"], prog_name="blogarchive").output
+        loaded = sorted(m for m in ("scrapy", "sqlite_utils", "scraper.store", "scraper.export",
+                                    "scraper.importer", "scraper.scheduled", "redis") if m in sys.modules)
+        ctx = main.make_context("blogarchive", ["--help"], resilient_parsing=True)
+        commands = {name: main.get_command(ctx, name) for name in main.list_commands(ctx)}
+        again = CliRunner().invoke(main, ["--help"], prog_name="blogarchive").output
+        print(json.dumps({"listed": listed, "loaded": loaded, "again": again,
+                          "found": sorted(name for name, command in commands.items() if command)}))
+    """
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = json.loads(result.stdout)
+    assert data["loaded"] == []
+    assert data["listed"] == data["again"]
+    for name in ("crawl", "export", "import", "run", "status"):
+        assert f"  {name} " in data["listed"]
+    assert {"export", "import", "run", "crawl"} <= set(data["found"])
