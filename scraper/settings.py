@@ -1,5 +1,7 @@
 """Scrapy settings: polite by default, fast when allowed (`-s NAME=VALUE`)."""
 
+from scrapy.settings import default_settings
+
 BOT_NAME = "blogarchive"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
@@ -58,6 +60,10 @@ REDIRECT_MAX_TIMES = 10
 METAREFRESH_ENABLED = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control (on by default since 2.19): an HTTP server on localhost that runs the
+# Python code sent to it, its token in a job file under ~/.local/state/scrapy. A crawl has no
+# use for it; like the telnet console it is off, and its module (aiohttp, 0.1 s) not imported.
+REMOTE_CONTROL_ENABLED = False
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response, however few items it gives
 # (a post page gives two or three); the pipeline is synchronous, so more than one never ran
 # at a time anyway. (With 1, peak memory once grew: with fewer allocations the cycle collector
@@ -87,6 +93,17 @@ ITEM_PIPELINES = {"scraper.pipelines.StorePipeline": 300}
 # PageBuffers: page-sized buffers go back to the system when freed (scraper/malloc.py).
 EXTENSIONS = {"scraper.malloc.PageBuffers": 0, "scraper.progress.Progress": 500,
               "scraper.extensions.CrawlEnd": 600, "scraper.extensions.StartupFrozen": 700}
+
+# Components turned off above are left out of Scrapy's own lists, so that they are not even
+# imported: the cookies middleware imports tldextract and the remote control aiohttp, 0.1 s
+# each at every crawl's start. (Scrapy imports a component named in DOWNLOADER_MIDDLEWARES or
+# EXTENSIONS even to turn it off with None.) To crawl with cookies, set COOKIES_ENABLED and
+# DOWNLOADER_MIDDLEWARES = {"scrapy.downloadermiddlewares.cookies.CookiesMiddleware": 700}.
+_UNUSED = {"scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+           "scrapy.extensions.remote_control.RemoteControl", "scrapy.extensions.telnet.TelnetConsole"}
+DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
+                               if k not in _UNUSED}
+EXTENSIONS_BASE = {k: v for k, v in default_settings.EXTENSIONS_BASE.items() if k not in _UNUSED}
 # "rich" (a live line on a terminal), "log" (a line every interval), "off".
 BLOGARCHIVE_PROGRESS = "log"
 BLOGARCHIVE_PROGRESS_INTERVAL = 30
