@@ -99,18 +99,30 @@ EXTENSIONS = {"scraper.malloc.PageBuffers": 0, "scraper.progress.Progress": 500,
 # each at every crawl's start. (Scrapy imports a component named in DOWNLOADER_MIDDLEWARES or
 # EXTENSIONS even to turn it off with None.) To crawl with cookies, set COOKIES_ENABLED and
 # DOWNLOADER_MIDDLEWARES = {"scrapy.downloadermiddlewares.cookies.CookiesMiddleware": 700}.
+# Two more that never change a request of this spider, yet run for each one:
+# - OffsiteMiddleware filters by the spider's allowed_domains, which BlogSpider does not set
+#   (allowed: every host). The plan decides which hosts a blog's requests go to
+#   (scraper/plan), and OffsiteRedirect stops redirects off the blog.
+# - DepthMiddleware counts each request's depth into its meta and the stats, which nothing
+#   reads, and with DEPTH_LIMIT and DEPTH_PRIORITY at 0 limits and reorders nothing; its layer
+#   around the callback's output cost for every item and request. (DEPTH_LIMIT has no effect
+#   without it: the crawl's bounds are BLOGARCHIVE_MAX_LISTING_PAGES and _MAX_REQUESTS_PER_BLOG.)
 _UNUSED = {"scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
-           "scrapy.extensions.remote_control.RemoteControl", "scrapy.extensions.telnet.TelnetConsole"}
+           "scrapy.extensions.remote_control.RemoteControl", "scrapy.extensions.telnet.TelnetConsole",
+           "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware",
+           "scrapy.spidermiddlewares.depth.DepthMiddleware"}
 DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
                                if k not in _UNUSED}
+SPIDER_MIDDLEWARES_BASE = {k: v for k, v in default_settings.SPIDER_MIDDLEWARES_BASE.items()
+                           if k not in _UNUSED}
 EXTENSIONS_BASE = {k: v for k, v in default_settings.EXTENSIONS_BASE.items() if k not in _UNUSED}
 # "rich" (a live line on a terminal), "log" (a line every interval), "off".
 BLOGARCHIVE_PROGRESS = "log"
 BLOGARCHIVE_PROGRESS_INTERVAL = 30
 LOGSTATS_INTERVAL = 0  # our progress line says more
 
-# Posts before listings (see spider priorities), depth-first: the queue stays short.
-DEPTH_PRIORITY = 0
+# Posts before listings (the spider's priorities), last in first out within a priority
+# (Scrapy's memory queues): the queue stays short.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
