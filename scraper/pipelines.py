@@ -139,7 +139,7 @@ class StorePipeline:
         if not rows:
             return
         try:
-            with self.db.atomic():
+            with store.atomic(self.db):
                 store.save_captures(self.db, rows, self.crawl_id)
         except sqlite3.Error as e:
             if not any(sign in str(e).lower() for sign in STORAGE_GONE):
@@ -289,7 +289,7 @@ class StorePipeline:
                 captures = self._take_captures(*capture_urls(item))
                 if self.unwritable:  # its page could not be kept: the next run fetches it again
                     return
-                with self.db.atomic():  # the post and the records it was read from, together
+                with store.atomic(self.db):  # the post and the records it was read from, together
                     status = store.save_post(self.db, post_row(item), self.crawl_id)
                     store.save_captures(self.db, captures, self.crawl_id, post_id=item.id)
                 self.counts[status] += 1
@@ -316,7 +316,7 @@ class StorePipeline:
             elif isinstance(item, ImageFile):
                 mode = self.crawler.settings.get("BLOGARCHIVE_IMAGES", "db")
                 directory = mode[4:] if mode.startswith("dir:") else None
-                with self.db.atomic():
+                with store.atomic(self.db):
                     new = store.save_image(self.db, item.key, item.url, item.body, item.info,
                                            directory)
                     store.save_captures(self.db, self._take_captures(item.url), self.crawl_id,
@@ -366,7 +366,7 @@ class StorePipeline:
             )
 
     def _fetch(self, fetch: Fetch) -> None:
-        with self.db.atomic():
+        with store.atomic(self.db):
             store.record_fetch(self.db, vars(fetch), self.crawl_id)
             store.save_captures(self.db, self._take_captures(fetch.url), self.crawl_id,
                                 post_id=fetch.post_id or None)

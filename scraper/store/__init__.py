@@ -15,7 +15,8 @@ hold one concern each:
 - ``posts``: posts, versions, comments; ``labels``: authors and labels;
   ``feeds``: feed entries and label pages, and what they state about posts
 - ``images``: image files and the image folder; ``captures``: the WARC record index
-- ``rows``: the time stamp and the row helpers the others share
+- ``rows``: the time stamp, the row helpers the others share, and ``atomic`` (a
+  transaction, or a savepoint within one)
 """
 
 from .blogs import find_blog, mark_complete, save_blog
@@ -69,12 +70,12 @@ from .posts import (
     save_post,
     touch_post,
 )
-from .rows import now
+from .rows import atomic, now
 from .schema import migrations
 from .views import FTS_TOKENIZE, POST_SEARCH_SQL, SITE_VIEWS
 
 __all__ = [
-    "BUSY_TIMEOUT_MS", "FTS_TOKENIZE", "IMAGES_DIR", "POST_SEARCH_SQL", "SITE_VIEWS",
+    "BUSY_TIMEOUT_MS", "FTS_TOKENIZE", "atomic", "IMAGES_DIR", "POST_SEARCH_SQL", "SITE_VIEWS",
     "StoreError", "check_sqlite", "check_writable", "count_posts", "count_posts_without_capture",
     "crawl_progress", "feed_captures", "feed_entry", "feed_watermark", "fetch_validators",
     "find_blog", "finish_crawl", "image_failed", "image_files", "image_folder", "image_known",

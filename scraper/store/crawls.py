@@ -9,11 +9,11 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from .rows import first_row, now, upsert
+from .rows import atomic, first_row, now, upsert
 
 
 def start_crawl(db: sqlite_utils.Database, seeds: Iterable[str], kind: str = "crawl") -> int:
-    with db.atomic():
+    with atomic(db):
         # Only one crawl writes an archive at a time (scraper/lock.py), so a row
         # still "running" is from a process that was killed before it could say so.
         db.execute(
@@ -40,13 +40,13 @@ def finish_crawl(db: sqlite_utils.Database, crawl_id: int, **fields: Any) -> Non
             3,
         ),
     )
-    with db.atomic():
+    with atomic(db):
         db["crawls"].update(crawl_id, fields)
 
 
 def crawl_progress(db: sqlite_utils.Database, crawl_id: int, **counts: int) -> None:
     """The running crawl's counts so far, for whoever looks while it runs."""
-    with db.atomic():
+    with atomic(db):
         db["crawls"].update(crawl_id, counts)
 
 
@@ -55,7 +55,7 @@ def record_fetch(db: sqlite_utils.Database, fetch: dict, crawl_id: int | None) -
     row["status"] = fetch.get("status")
     row["fetched_at"] = now()
     row["crawl_id"] = crawl_id
-    with db.atomic():  # keeps the columns this fetch does not state (one row per response)
+    with atomic(db):  # keeps the columns this fetch does not state (one row per response)
         upsert(db, "fetches", {c: v for c, v in row.items() if c in FETCH_COLUMNS}, ("url",))
 
 

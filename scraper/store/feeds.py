@@ -11,13 +11,13 @@ import sqlite_utils
 
 from ..dates import utc_instant, utc_text
 from .labels import author_id, save_labels
-from .rows import first_row, now, upsert
+from .rows import atomic, first_row, now, upsert
 
 
 def save_feed_entries(db: sqlite_utils.Database, blog_id: str, entries: list[dict],
                       crawl_id: int | None = None) -> None:
     stamp = now()
-    with db.atomic():
+    with atomic(db):
         for entry in entries:
             row = {
                 "url": entry["url"],
@@ -184,7 +184,7 @@ def save_label_listing(db: sqlite_utils.Database, blog_id: str, label: str, list
     """A label page of the blog lists these posts: each has the label (stored posts now,
     the others when they are saved)."""
     stamp = now()
-    with db.atomic():
+    with atomic(db):
         for url in dict.fromkeys(post_urls):
             db.execute("INSERT INTO label_listings (post_url, label, blog_id, listing_url, first_seen) "
                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (post_url, label) DO NOTHING",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .rows import now, rows_of, upsert, upsert_all
+from .rows import atomic, now, rows_of, upsert, upsert_all
 
 IMAGES_DIR = "images_dir"
 
@@ -91,7 +91,7 @@ def candidate_chain(stored: str | None, row) -> list[str]:
 
 
 def set_image_folder(db: sqlite_utils.Database, folder: str | os.PathLike) -> None:
-    with db.atomic():
+    with atomic(db):
         upsert(db, "archive_settings", {"name": IMAGES_DIR, "value": str(folder)}, ("name",))
 
 
@@ -181,7 +181,7 @@ def save_image(db: sqlite_utils.Database, key: str, fetched_url: str, body: byte
             tmp.write_bytes(body)
             tmp.replace(target)
         path = rel
-    with db.atomic():
+    with atomic(db):
         new = db["images"].count_where("sha256 = ?", [info.sha256]) == 0
         if new:
             db["images"].insert(
@@ -211,7 +211,7 @@ def save_image(db: sqlite_utils.Database, key: str, fetched_url: str, body: byte
 
 def image_failed(db: sqlite_utils.Database, key: str, reason: str) -> None:
     """Every post image that needed this file records why it could not be had."""
-    with db.atomic():
+    with atomic(db):
         db.execute(
             "INSERT INTO image_failures (url, error, attempts, last_tried) VALUES (?, ?, 1, ?) "
             "ON CONFLICT (url) DO UPDATE SET error = excluded.error, "

@@ -13,7 +13,7 @@ from ..items import content_hash
 from .feeds import feed_fills, is_the_blog_name, merge_stated, restate_changes, stated_by_blog
 from .images import link_post_images
 from .labels import author_id, save_labels
-from .rows import first_row, now, upsert, upsert_all
+from .rows import atomic, first_row, now, upsert, upsert_all
 
 POST_ROW_SQL = ("SELECT id, url, title, published, updated, labels, content_hash, first_seen, "
                 "last_changed FROM posts WHERE ")
@@ -33,7 +33,7 @@ def save_post(db: sqlite_utils.Database, post: dict, crawl_id: int | None = None
     stamp = now()
     labels = list(dict.fromkeys(post.get("labels") or []))  # keep order, drop repeats
     post_hash = post.get("content_hash") or content_hash(post["title"], post["body_html"])
-    with db.atomic():
+    with atomic(db):
         said = stated_by_blog(db, post["url"])
         stated = merge_stated(said, {
             "title": post.get("title") or "", "author": post.get("author") or "",
@@ -213,7 +213,7 @@ def _save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict]
 
 def save_comments(db: sqlite_utils.Database, post_id: str, comments: list[dict]) -> int:
     """Comments found beyond the post page (its comment feed); returns how many were new."""
-    with db.atomic():
+    with atomic(db):
         if db["posts"].count_where("id = ?", [post_id]) == 0:
             return 0
         before = db["comments"].count_where("post_id = ?", [post_id])
@@ -247,13 +247,13 @@ def count_posts(db: sqlite_utils.Database, blog_id: str) -> int:
 
 def touch_post(db: sqlite_utils.Database, url: str, crawl_id: int | None) -> None:
     """Seen again, unchanged (a 304): only last_seen moves."""
-    with db.atomic():
+    with atomic(db):
         db.execute("UPDATE posts SET last_seen = ?, gone_at = NULL WHERE url = ?", [now(), url])
 
 
 def mark_gone(db: sqlite_utils.Database, url: str) -> bool:
     """A post that now answers 404/410 is marked, never deleted. True if newly marked."""
-    with db.atomic():
+    with atomic(db):
         cursor = db.execute(
             "UPDATE posts SET gone_at = ? WHERE url = ? AND gone_at IS NULL", [now(), url]
         )

@@ -1,5 +1,5 @@
 """Row helpers every writer of the archive uses: the time stamp, one row as a dict,
-an upsert and a lookup that cost one statement each."""
+an upsert and a lookup that cost one statement each, and transactions."""
 
 from __future__ import annotations
 
@@ -12,6 +12,51 @@ import sqlite_utils
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class atomic:
+    """``with atomic(db):`` what sqlite-utils' ``db.atomic()`` does (a transaction, or a
+    savepoint inside one; undone if the block raises), under one savepoint name.
+
+    sqlite-utils names each savepoint anew (``SAVEPOINT sqlite_utils_<random hex>``), so
+    each one is a statement SQLite compiles and Python caches once and never again (four
+    pairs a saved post). Savepoints of one name nest: ``RELEASE`` and ``ROLLBACK TO``
+    take the innermost of that name.
+    """
+
+    __slots__ = ("conn", "savepoint")
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.conn = db.conn
+
+    def __enter__(self):
+        self.savepoint = self.conn.in_transaction
+        self.conn.execute(SAVEPOINT if self.savepoint else "BEGIN")
+
+    def __exit__(self, kind, error, trace) -> None:
+        conn = self.conn
+        if kind is None:
+            try:
+                conn.execute(RELEASE if self.savepoint else "COMMIT")
+                return
+            except BaseException:
+                if self.savepoint:
+                    raise
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        # An error such as a RAISE(ROLLBACK) trigger can end the whole transaction,
+        # savepoints included: nothing is left to undo then.
+        if conn.in_transaction:
+            if self.savepoint:
+                conn.execute(ROLLBACK_TO)
+                conn.execute(RELEASE)
+            else:
+                conn.execute("ROLLBACK")
+
+
+SAVEPOINT, RELEASE, ROLLBACK_TO = ("SAVEPOINT blogarchive", "RELEASE SAVEPOINT blogarchive",
+                                   "ROLLBACK TO SAVEPOINT blogarchive")
 
 
 def first_row(db: sqlite_utils.Database, sql: str, params: list) -> dict | None:
