@@ -20,6 +20,8 @@ def save_captures(db: sqlite_utils.Database, captures: list[dict], crawl_id: int
 
     A record of a known post's address with no post given (a 304 Not Modified, which
     no new post item comes with) is tied to that post."""
+    if not captures:  # (most items: the page's records went with its post, or no WARC is kept)
+        return
     rows = [{**c, "crawl_id": crawl_id, "post_id": post_id or c.get("post_id"),
              "image_sha256": image_sha256 or c.get("image_sha256")} for c in captures]
     values = ["COALESCE(?, (SELECT id FROM posts WHERE url = ?))" if c == "post_id" else "?"

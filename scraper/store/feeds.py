@@ -32,10 +32,9 @@ def save_feed_entries(db: sqlite_utils.Database, blog_id: str, entries: list[dic
                 "author_url": entry.get("author_url") or None,
                 "last_seen": stamp,
                 "crawl_id": crawl_id,
+                "first_seen": stamp,  # a new entry's; a stored one keeps its own
             }
-            if db.execute("SELECT 1 FROM feed_entries WHERE url = ?", [row["url"]]).fetchone() is None:
-                row["first_seen"] = stamp
-            upsert(db, "feed_entries", row, ("url",))
+            upsert(db, "feed_entries", row, ("url",), keep=("first_seen",))
             fill_from_feed(db, row)
 
 

@@ -144,11 +144,13 @@ def link_post_images(db: sqlite_utils.Database, post_id: str, images: list[dict]
         rows.append((row, old is None or row.get("image_sha256", old["image_sha256"]) is None))
     wanted = list(dict.fromkeys(row["full_url"] for row, unlinked in rows if unlinked))
     known, failed = {}, {}
-    for start in range(0, len(wanted), 500):  # well under SQLite's limit on parameters
-        some = wanted[start:start + 500]
+    for start in range(0, len(wanted), 400):  # twice that under SQLite's 999 parameters
+        some = wanted[start:start + 400]
         marks = ", ".join("?" for _ in some)
-        known.update(db.execute(f"SELECT url, sha256 FROM image_urls WHERE url IN ({marks})", some))
-        failed.update(db.execute(f"SELECT url, error FROM image_failures WHERE url IN ({marks})", some))
+        for kept, url, value in db.conn.execute(
+                f"SELECT 1, url, sha256 FROM image_urls WHERE url IN ({marks}) UNION ALL "
+                f"SELECT 0, url, error FROM image_failures WHERE url IN ({marks})", some + some):
+            (known if kept else failed)[url] = value
     for row, unlinked in rows:
         if unlinked and row["full_url"] in known:  # the same file, already kept for another post
             row.update(image_sha256=known[row["full_url"]], fetched_url=row["full_url"],

@@ -60,13 +60,15 @@ SAVEPOINT, RELEASE, ROLLBACK_TO = ("SAVEPOINT blogarchive", "RELEASE SAVEPOINT b
 
 
 def first_row(db: sqlite_utils.Database, sql: str, params: list) -> dict | None:
-    cursor = db.execute(sql, params)
+    """The first row of a SELECT as a dict (a SELECT needs none of what ``db.execute``
+    adds around a write: the connection runs it as it is)."""
+    cursor = db.conn.execute(sql, params)
     row = cursor.fetchone()
     return dict(zip([d[0] for d in cursor.description], row)) if row else None
 
 
 def rows_of(db: sqlite_utils.Database, sql: str, params: list) -> list[dict]:
-    cursor = db.execute(sql, params)
+    cursor = db.conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
@@ -100,13 +102,20 @@ def upsert_all(db: sqlite_utils.Database, table: str, rows: list[dict], pk: tupl
         db.conn.executemany(upsert_sql(table, cols, pk, keep), [list(r.values()) for r in run])
 
 
+@functools.lru_cache(maxsize=64)
+def lookup_sql(table: str, cols: tuple[str, ...]) -> tuple[str, str]:
+    """The SELECT and the INSERT of ``lookup`` for these columns, built once."""
+    return (f"SELECT id FROM [{table}] WHERE {' AND '.join(f'[{k}] = ?' for k in cols)}",
+            f"INSERT INTO [{table}] ({', '.join(f'[{k}]' for k in cols)}) "
+            f"VALUES ({', '.join('?' for _ in cols)})")
+
+
 def lookup(db: sqlite_utils.Database, table: str, values: dict) -> int:
     """The id of the row with these values, inserted if missing (like ``Table.lookup``)."""
-    where = " AND ".join(f"[{k}] = ?" for k in values)
-    found = db.execute(f"SELECT id FROM [{table}] WHERE {where}", list(values.values())).fetchone()
+    select, insert = lookup_sql(table, tuple(values))
+    params = list(values.values())
+    found = db.conn.execute(select, params).fetchone()
     if found:
         return found[0]
-    return db.execute(
-        f"INSERT INTO [{table}] ({', '.join(f'[{k}]' for k in values)}) "
-        f"VALUES ({', '.join('?' for _ in values)})", list(values.values())).lastrowid
+    return db.execute(insert, params).lastrowid
 
