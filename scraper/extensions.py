@@ -1,5 +1,6 @@
 """The end of a crawl: its final status and summary, written to the `crawls` row (and
-``StartupFrozen``, which keeps start-up's objects out of the cycle collector's way).
+``StartupFrozen``, which keeps start-up's objects out of the cycle collector's way; ``Stats``,
+Scrapy's stats without the cost of its deprecation hook).
 
 ``CrawlEnd`` is a Scrapy extension (settings ``EXTENSIONS``): the finish reason
 (finished, shutdown, closespider…) is known only once the spider has closed, after
@@ -17,11 +18,25 @@ import logging
 import sqlite3
 
 from scrapy import signals
+from scrapy.statscollectors import MemoryStatsCollector
 
 from . import store
 from .pipelines import MAX_EXAMPLES, NOT_FAILURES, REFUSED, StorePipeline
 
 logger = logging.getLogger(__name__)
+
+
+class Stats(MemoryStatsCollector):
+    """Scrapy's stats (``STATS_CLASS``), the same values, at a tenth of the cost a call.
+
+    Scrapy 2.19 hooks every attribute lookup on its collector (``__getattribute__``) to warn of
+    a ``spider`` argument passed to its methods; the hook reaches even ``self._stats`` inside
+    each method, through a failed lookup that raises and catches AttributeError: 5.7 µs an
+    ``inc_value`` against 0.5 µs without it, and a crawl makes some 20 calls a page (Scrapy's
+    downloader, scheduler and core stats, the pipeline's counts). Nothing here passes
+    ``spider``; the methods still take it."""
+
+    __getattribute__ = object.__getattribute__
 
 
 class StartupFrozen:
