@@ -150,3 +150,26 @@ def test_resaving_keeps_first_seen_times_and_follows_the_images(db):
                                                        {"id": "9003", "body_text": "New"}])) == "unchanged"
     assert db.execute("SELECT id, body_text FROM comments ORDER BY id").fetchall() == [
         ("9001", "Nice"), ("9002", "Hm"), ("9003", "New")]
+
+
+def test_a_new_post_sets_no_pragma_and_survives_a_rolled_back_batch(db):
+    """Setting a flag pragma (defer_foreign_keys) makes SQLite compile every prepared
+    statement again: a new post is saved without one, its body before its row, in a
+    statement whose helper view a rolled-back transaction takes away and the next save
+    makes again."""
+    seen = []
+    db.conn.set_trace_callback(seen.append)
+    db.conn.execute("BEGIN")
+    assert store.save_post(db, make_post()) == "new"
+    db.conn.execute("ROLLBACK")
+    assert db.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 0
+    assert store.save_post(db, make_post()) == "new"
+    assert store.save_post(db, make_post(id="4243", url="http://blog.example/2024/01/b.html")) == "new"
+    db.conn.set_trace_callback(None)
+    assert not [s for s in seen if "defer_foreign_keys" in s]
+    assert db.execute("SELECT COUNT(*) FROM post_bodies").fetchone()[0] == 2
+    hits = db.execute("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'dawn'").fetchall()
+    assert len(hits) == 2
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    with pytest.raises(sqlite3.IntegrityError):  # the body's key is checked, at once
+        db.conn.execute("INSERT INTO post_bodies (post_id, body_html, body_text) VALUES ('x', '', '')")

@@ -149,9 +149,10 @@ def _insert_new_post(db: sqlite_utils.Database, body: dict, row: dict) -> None:
     try:
         db.conn.execute(sql, params)
     except sqlite3.OperationalError as e:
-        if "no such table" not in str(e):
+        view = _new_post_view(cols)
+        if f"no such table: temp.{view}" not in str(e):
             raise
-        view = _new_post_view(cols)  # not made on this connection yet
+        # Not made on this connection yet (or undone with the transaction that made it).
         db.conn.execute(f"CREATE TEMP VIEW {view} AS SELECT "
                         + ", ".join(f"NULL AS [{c}]" for c in ("body_html", "body_text", *cols)))
         values = ", ".join(f"new.[{c}]" for c in cols)
