@@ -25,7 +25,9 @@ from typing import Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
+from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from ..dates import combine_local, parse_clock, parse_date_text, parse_iso
 from ..htmltext import clean_text, html_to_text, sanitize_html, word_count
@@ -252,18 +254,41 @@ def _origin(url: str) -> str:
 
 
 # -- pages: the post ----------------------------------------------------------
+#
+# A post page is read on lxml's own elements with compiled queries (CSS translated once,
+# as parsel would): parsel wraps every element and string it returns in a Selector, and a
+# post page asks for a few dozen of them.
+
+_CSS = HTMLTranslator()
 
 
-def _post_root(sel: Selector) -> Selector | None:
-    """The element holding one post, in whichever template family."""
-    for query in (
-        "//article[contains(concat(' ', @class, ' '), ' post-outer-container ')]",
-        "//div[contains(concat(' ', @class, ' '), ' post-outer ')]",
-        "//div[contains(concat(' ', @class, ' '), ' post ')][.//*[contains(@class, 'post-body')]]",
-        "//*[contains(concat(' ', @class, ' '), ' hentry ')]",
-        "//div[contains(concat(' ', @class, ' '), ' post ')]",
-    ):
-        found = sel.xpath(query)
+def _xpath(query: str) -> etree.XPath:
+    return etree.XPath(query, smart_strings=False)
+
+
+def _css(query: str) -> etree.XPath:
+    """A CSS query as the same XPath parsel runs for ``Selector.css``."""
+    return _xpath(_CSS.css_to_xpath(query))
+
+
+def _first(query: etree.XPath, node, default=None):
+    found = query(node)
+    return found[0] if found else default
+
+
+POST_ROOTS = [_xpath(query) for query in (
+    "//article[contains(concat(' ', @class, ' '), ' post-outer-container ')]",
+    "//div[contains(concat(' ', @class, ' '), ' post-outer ')]",
+    "//div[contains(concat(' ', @class, ' '), ' post ')][.//*[contains(@class, 'post-body')]]",
+    "//*[contains(concat(' ', @class, ' '), ' hentry ')]",
+    "//div[contains(concat(' ', @class, ' '), ' post ')]",
+)]
+
+
+def _post_root(sel: Selector):
+    """The element holding one post, in whichever template family (an lxml element)."""
+    for query in POST_ROOTS:
+        found = query(sel.root)
         if found:
             return found[0]
     return None
@@ -311,8 +336,8 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
     images: list[Image] = []
     if body is not None:
         # One copy of the page's own element, not a re-parse of its serialisation.
-        content = absolute_copy(body.root, response.url)
-        images = list(_images(Selector(root=content, type="html"), response.url))
+        content = absolute_copy(body, response.url)
+        images = list(_images(content, response.url))
         body_html = sanitize_html(inner_html(content))
     body_text = html_to_text(body_html)
     comments = list(_comments(sel, response.url))
@@ -340,12 +365,13 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
     )
 
 
+OWN_URLS = _xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
+
+
 def _post_url(response) -> str:
     """The page's own canonical link when it names a post on this host, else the URL fetched."""
     fetched = canonical(response.url)
-    for href in response.selector.xpath(
-        "//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"
-    ).getall():
+    for href in OWN_URLS(response.selector.root):
         url = canonical(urljoin(response.url, href.strip()))
         if urlsplit(url).netloc == urlsplit(fetched).netloc and POST_PATH.match(urlsplit(url).path):
             return url
@@ -359,11 +385,15 @@ def _blog_posting(sel: Selector) -> dict:
     return {}
 
 
-def _post_id(root: Selector, sel: Selector) -> str:
-    found = root.xpath(".//meta[@itemprop='postId']/@content").get()
+STATED_POST_ID = _xpath(".//meta[@itemprop='postId']/@content")
+ID_ATTRIBUTES = _xpath(".//@id | .//a/@name | .//@data-id | .//a/@href")
+
+
+def _post_id(root, sel: Selector) -> str:
+    found = _first(STATED_POST_ID, root)
     if found and found.strip().isdigit():
         return found.strip()
-    for attr in root.root.xpath(".//@id | .//a/@name | .//@data-id | .//a/@href", smart_strings=False):
+    for attr in ID_ATTRIBUTES(root):
         attr = attr.strip()
         if attr.isdigit() and len(attr) >= 8:
             return attr
@@ -374,34 +404,50 @@ def _post_id(root: Selector, sel: Selector) -> str:
     return m.group(1) if m else ""
 
 
-def _texts(node: Selector) -> list[str]:
-    """The text nodes under a node, as plain strings (no Selector for each)."""
-    return node.root.xpath(".//text()", smart_strings=False)
+TEXTS = _xpath(".//text()")
 
 
-def _text(node: Selector) -> str:
+def _texts(node) -> list[str]:
+    """The text nodes under an element (or a Selector's), as plain strings."""
+    return TEXTS(getattr(node, "root", node))
+
+
+def _text(node) -> str:
     return clean_text(" ".join(_texts(node)))
 
 
-def _title(root: Selector) -> str:
-    heading = root.css(".post-title, .entry-title")
+TITLES = _css(".post-title, .entry-title")
+
+
+def _title(root) -> str:
+    heading = TITLES(root)
     if not heading:
         return ""
     return _text(heading[0])
 
 
-def _author(root: Selector, ld: dict, body: Selector | None) -> tuple[str, str, str]:
+AUTHOR_NAMES = [(_xpath(query), found_by) for query, found_by in (
+    (".//*[@itemprop='author']//*[@itemprop='name']", "itemprop-author"),
+    (".//*[contains(@class, 'post-author')]//*[contains(@class, 'fn')]", "post-author"),
+    (".//*[contains(@class, 'post-author')]//a[contains(@class, 'g-profile')]", "post-author"),
+    # Awesome Inc. and other layouts: "par <span class='fn'>André</span>" (hCard)
+    (".//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]", "span.fn"),
+)]
+AUTHOR_URLS = [_xpath(".//*[@itemprop='author']//meta[@itemprop='url']/@content"),
+               _xpath(".//*[contains(@class, 'post-author')]//a/@href")]
+BYLINES = _css(".post-footer, .post-author, .byline")
+BYLINE_PROFILE = _css(".post-footer a[href*='/profile/']::attr(href)")
+POSTED_BY = re.compile(r"(?:posted by|publicado por|publié par|pubblicato da|geplaatst door|"
+                       r"eingestellt von|objavil)\s+(.+?)(?:\s+(?:at|a las|en|à|alle|om|um|ob)\s+\d|$)",
+                       re.I)
+
+
+def _author(root, ld: dict, body) -> tuple[str, str, str]:
     """(name, profile URL, evidence) of the post's author, from the post's byline, never
     from its body or its comments."""
     name, evidence = "", ""
-    for query, found_by in (
-        (".//*[@itemprop='author']//*[@itemprop='name']", "itemprop-author"),
-        (".//*[contains(@class, 'post-author')]//*[contains(@class, 'fn')]", "post-author"),
-        (".//*[contains(@class, 'post-author')]//a[contains(@class, 'g-profile')]", "post-author"),
-        # Awesome Inc. and other layouts: "par <span class='fn'>André</span>" (hCard)
-        (".//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]", "span.fn"),
-    ):
-        for node in root.xpath(query):
+    for query, found_by in AUTHOR_NAMES:
+        for node in query(root):
             if _inside(node, body) or _inside_comments(node):
                 continue
             name = _text(node)
@@ -410,11 +456,7 @@ def _author(root: Selector, ld: dict, body: Selector | None) -> tuple[str, str, 
                 break
         if name:
             break
-    url = (
-        root.xpath(".//*[@itemprop='author']//meta[@itemprop='url']/@content").get()
-        or root.xpath(".//*[contains(@class, 'post-author')]//a/@href").get()
-        or ""
-    )
+    url = _first(AUTHOR_URLS[0], root) or _first(AUTHOR_URLS[1], root) or ""
     if not name:
         author = ld.get("author")
         if isinstance(author, list) and author:
@@ -425,24 +467,22 @@ def _author(root: Selector, ld: dict, body: Selector | None) -> tuple[str, str, 
             evidence = "json-ld" if name else ""
     if not name:
         # Classic: "posted by NAME at 9:23 PM" in the footer.
-        footer = clean_text(" ".join(root.css(".post-footer, .post-author, .byline").xpath(".//text()").getall()))
-        m = re.search(r"(?:posted by|publicado por|publié par|pubblicato da|geplaatst door|"
-                      r"eingestellt von|objavil)\s+(.+?)(?:\s+(?:at|a las|en|à|alle|om|um|ob)\s+\d|$)",
-                      footer, re.I)
+        footer = clean_text(" ".join(text for node in BYLINES(root) for text in TEXTS(node)))
+        m = POSTED_BY.search(footer)
         if m:
             name = m.group(1).strip()
-            url = url or root.css(".post-footer a[href*='/profile/']::attr(href)").get() or ""
+            url = url or _first(BYLINE_PROFILE, root) or ""
             evidence = "byline"
     return name, url.strip(), evidence
 
 
-def _inside(node: Selector, container: Selector | None) -> bool:
+def _inside(node, container) -> bool:
     """Is the element ``node`` within ``container``?"""
     if container is None:
         return False
-    element, target = node.root, container.root
+    element = node
     while element is not None:
-        if element is target:
+        if element is container:
             return True
         element = element.getparent()
     return False
@@ -451,8 +491,8 @@ def _inside(node: Selector, container: Selector | None) -> bool:
 COMMENTS = re.compile(r"(?:^|\s)(?:comments?|comment-thread|comment-holder|comments-content)(?:\s|$)")
 
 
-def _inside_comments(node: Selector) -> bool:
-    element = node.root
+def _inside_comments(node) -> bool:
+    element = node
     while element is not None:
         if COMMENTS.search(element.get("class") or "") or element.get("id") in ("comments", "comment-holder"):
             return True
@@ -460,52 +500,61 @@ def _inside_comments(node: Selector) -> bool:
     return False
 
 
-def _stated_time(root: Selector, ld: dict, kind: str) -> str:
-    """An exact time the markup states: ``kind`` is "published" or "updated"."""
+def _time_queries(kind: str) -> list[etree.XPath]:
     prop = "datePublished" if kind == "published" else "dateModified"
     # In order of trust, each looked up only when the one before gave no time.
-    for value in (
-        lambda: root.css(f"abbr.{kind}::attr(title)").get(),
-        lambda: root.xpath(f".//*[@itemprop='{prop}']/@title | .//*[@itemprop='{prop}']/@content"
-                           f" | .//*[@itemprop='{prop}']/@datetime").get(),
-        lambda: root.css(f"time.{kind}::attr(datetime), .{kind}::attr(datetime)").get(),
-        lambda: ld.get(prop),
-    ):
-        iso = parse_iso(value())
+    return [_css(f"abbr.{kind}::attr(title)"),
+            _xpath(f".//*[@itemprop='{prop}']/@title | .//*[@itemprop='{prop}']/@content"
+                   f" | .//*[@itemprop='{prop}']/@datetime"),
+            _css(f"time.{kind}::attr(datetime), .{kind}::attr(datetime)")]
+
+
+TIME_QUERIES = {kind: _time_queries(kind) for kind in ("published", "updated")}
+
+
+def _stated_time(root, ld: dict, kind: str) -> str:
+    """An exact time the markup states: ``kind`` is "published" or "updated"."""
+    for query in TIME_QUERIES[kind]:
+        iso = parse_iso(_first(query, root))
         if iso:
             return iso
-    return ""
+    return parse_iso(ld.get("datePublished" if kind == "published" else "dateModified")) or ""
 
 
-def _published(root: Selector, sel: Selector, ld: dict) -> str:
+DATE_HEADER_TEXTS = _css("h2.date-header ::text, .date-header ::text")
+STAMP_TEXTS = _css(".post-timestamp ::text, a.timestamp-link ::text")
+FOOTER_TEXTS = _css(".post-footer ::text")
+
+
+def _published(root, sel: Selector, ld: dict) -> str:
     stated = _stated_time(root, ld, "published")
     if stated:
         return stated
     # Classic: the date header above the post and the clock time in its footer.
-    header = sel.css("h2.date-header ::text, .date-header ::text").getall()
+    header = DATE_HEADER_TEXTS(sel.root)
     date = parse_date_text(clean_text(" ".join(header)), page_languages(sel))
-    stamp = clean_text(" ".join(
-        root.css(".post-timestamp ::text, a.timestamp-link ::text").getall()
-    )) or clean_text(" ".join(root.css(".post-footer ::text").getall()))
+    stamp = clean_text(" ".join(STAMP_TEXTS(root))) or clean_text(" ".join(FOOTER_TEXTS(root)))
     return combine_local(date, parse_clock(stamp))
 
 
-
-def _updated(root: Selector, ld: dict) -> str:
+def _updated(root, ld: dict) -> str:
     return _stated_time(root, ld, "updated")
 
 
-def _labels(root: Selector, body: Selector | None) -> list[str]:
+LABEL_LINKS = _xpath(".//a[contains(@href, '/search/label/')]")
+
+
+def _labels(root, body) -> list[str]:
     """Exact label names from the post's own labels line, in the order shown (the link text;
     the URL when it has none). Never from links in the post's text or its comments: a body
     that links to ``/search/label/jingles`` does not give the post that label."""
     names: list[str] = []
-    for a in root.xpath(".//a[contains(@href, '/search/label/')]"):
+    for a in LABEL_LINKS(root):
         if _inside(a, body) or _inside_comments(a):
             continue
         name = _text(a).rstrip(",").strip()
         if not name:
-            m = LABEL_PATH.match(unquote(urlsplit(a.attrib.get("href", "")).path))
+            m = LABEL_PATH.match(unquote(urlsplit(a.get("href", "")).path))
             name = m.group(1).strip() if m else ""
         if name and name not in names:
             names.append(name)
@@ -535,9 +584,12 @@ def label_listing(response) -> tuple[str, list[str]]:
     return stated or re.sub(r"\.html?$", "", m.group(1).strip()), urls
 
 
-def _body(root: Selector) -> Selector | None:
-    for query in (".post-body", ".entry-content", ".post-entry", "[itemprop~='articleBody']"):
-        found = root.css(query)
+BODIES = [_css(query) for query in (".post-body", ".entry-content", ".post-entry", "[itemprop~='articleBody']")]
+
+
+def _body(root):
+    for query in BODIES:
+        found = query(root)
         if found:
             return found[0]
     return None
@@ -581,13 +633,23 @@ def _looks_like_image(url: str) -> bool:
     return bool(IMAGE_EXT.search(parts.path)) or bool(IMAGE_HOSTS.search(parts.hostname or ""))
 
 
-def _images(body: Selector, page_url: str) -> Iterator[Image]:
-    for position, img in enumerate(body.xpath("//img[@src or @data-src]")):
-        src = (img.attrib.get("src") or "").strip()
+IMAGES = _xpath("//img[@src or @data-src]")
+IMAGE_LINK = _xpath("ancestor::a[1]/@href")
+CAPTION_TABLE = _xpath("ancestor::table[contains(@class, 'tr-caption-container')][1]")
+CAPTION_TABLE_TEXTS = _css(".tr-caption ::text")
+FIGURE = _xpath("ancestor::figure[1]")
+FIGCAPTION_TEXTS = _css("figcaption ::text")
+
+
+def _images(body, page_url: str) -> Iterator[Image]:
+    """The images of a post body: ``body`` is an lxml element (or a Selector's), and every
+    image of its document is read."""
+    for position, img in enumerate(IMAGES(getattr(body, "root", body))):
+        src = (img.get("src") or "").strip()
         if not src or src.startswith("data:"):
-            src = (img.attrib.get("data-src") or src).strip()
+            src = (img.get("data-src") or src).strip()
         src = urljoin(page_url, src)
-        link = next(iter(img.root.xpath("ancestor::a[1]/@href", smart_strings=False)), "")
+        link = _first(IMAGE_LINK, img, "")
         link = urljoin(page_url, link.strip()) if link else ""
         if link and _looks_like_image(link):
             full = full_size(link)
@@ -595,20 +657,20 @@ def _images(body: Selector, page_url: str) -> Iterator[Image]:
             full = full_size(src)
         candidates = list(dict.fromkeys(u for u in (original(full), full, link if link and _looks_like_image(link) else "", src) if u))
         caption = ""
-        table = img.xpath("ancestor::table[contains(@class, 'tr-caption-container')][1]")
+        table = CAPTION_TABLE(img)
         if table:
-            caption = clean_text(" ".join(table[0].css(".tr-caption ::text").getall()))
+            caption = clean_text(" ".join(CAPTION_TABLE_TEXTS(table[0])))
         else:
-            figure = img.xpath("ancestor::figure[1]")
+            figure = FIGURE(img)
             if figure:
-                caption = clean_text(" ".join(figure[0].css("figcaption ::text").getall()))
-        width = img.attrib.get("data-original-width")
-        height = img.attrib.get("data-original-height")
+                caption = clean_text(" ".join(FIGCAPTION_TEXTS(figure[0])))
+        width = img.get("data-original-width")
+        height = img.get("data-original-height")
         yield Image(
             position=position,
             src=src,
             full_url=full,
-            alt=img.attrib.get("alt"),
+            alt=img.get("alt"),
             caption=caption,
             link=link,
             width=int(width) if width and width.isdigit() else None,
@@ -619,16 +681,24 @@ def _images(body: Selector, page_url: str) -> Iterator[Image]:
 
 # -- comments --------------------------------------------------------------------
 
+LINKS_HREF = _xpath(".//a/@href")
+SHOW_COMMENT = re.compile(r"showComment=(\d{10,})")
+TIME_ATTRIBUTES = _xpath(".//time/@datetime | .//abbr/@title")
 
-def _comment_time(node: Selector) -> str:
-    """Blogger's permalinks carry the comment time in epoch milliseconds: exact."""
-    for href in node.xpath(".//a/@href").getall():
-        m = re.search(r"showComment=(\d{10,})", href)
-        if m:
-            when = dt.datetime.fromtimestamp(int(m.group(1)) / 1000, dt.timezone.utc)
-            return when.isoformat(timespec="seconds")
-    value = node.xpath(".//time/@datetime | .//abbr/@title").get()
-    return parse_iso(value)
+
+def _comment_time(nodes: list) -> str:
+    """Blogger's permalinks carry the comment time in epoch milliseconds: exact. ``nodes``:
+    the elements that show the time, in page order."""
+    for node in nodes:
+        for href in LINKS_HREF(node):
+            m = SHOW_COMMENT.search(href)
+            if m:
+                when = dt.datetime.fromtimestamp(int(m.group(1)) / 1000, dt.timezone.utc)
+                return when.isoformat(timespec="seconds")
+    for node in nodes:
+        for value in TIME_ATTRIBUTES(node):
+            return parse_iso(value)
+    return parse_iso(None)
 
 
 def _localise_comment_times(comments: list[Comment], published: str) -> None:
@@ -644,28 +714,41 @@ def _localise_comment_times(comments: list[Comment], published: str) -> None:
             )
 
 
+THREADED = _xpath("//li[contains(concat(' ', @class, ' '), ' comment ')][starts-with(@id, 'c')]")
+COMMENT_BLOCK = _xpath("./div[contains(@class, 'comment-block')] | ./*[contains(@class,'comment-block')]")
+COMMENT_USER = _css(".user")
+COMMENT_CONTENT = _css(".comment-content")
+COMMENT_PARENT = _xpath("ancestor::li[contains(concat(' ', @class, ' '), ' comment ')][1]/@id")
+COMMENT_HEADER = _css(".datetime, .comment-header")
+CLASSIC_COMMENTS = _xpath("//dl[@id='comments-block']/dt")
+ANCHOR_NAME = _xpath(".//a/@name")
+PROFILE_LINKS = _xpath(".//a[@href][not(starts-with(@href, '#'))]")
+CLASSIC_BODY = _xpath("following-sibling::dd[contains(@class, 'comment-body')][1]")
+CLASSIC_FOOTER = _xpath("following-sibling::dd[contains(@class, 'comment-footer') or "
+                        "contains(@class, 'comment-timestamp')][1]")
+
+
 def _comments(sel: Selector, page_url: str) -> Iterator[Comment]:
     position = 0
     # Threaded comments (layout templates since 2012, current themes).
-    threaded = sel.xpath("//li[contains(concat(' ', @class, ' '), ' comment ')][starts-with(@id, 'c')]")
+    threaded = THREADED(sel.root)
     for li in threaded:
-        cid = li.attrib["id"][1:]
+        cid = li.get("id")[1:]
         if not cid.isdigit():
             continue
-        block = li.xpath("./div[contains(@class, 'comment-block')] | ./*[contains(@class,'comment-block')]")
-        node = block[0] if block else li
-        user = node.css(".user")
-        author = clean_text(" ".join(t for u in user for t in _texts(u))) if user else ""
-        author_url = user.xpath(".//a/@href").get() or "" if user else ""
-        content = node.css(".comment-content")
-        body_html = sanitize_html(lxml.html.tostring(absolute_copy(content[0].root, page_url),
+        node = _first(COMMENT_BLOCK, li, li)
+        user = COMMENT_USER(node)
+        author = clean_text(" ".join(t for u in user for t in TEXTS(u))) if user else ""
+        author_url = next((href for u in user for href in LINKS_HREF(u)), None) or "" if user else ""
+        content = COMMENT_CONTENT(node)
+        body_html = sanitize_html(lxml.html.tostring(absolute_copy(content[0], page_url),
                                                      encoding="unicode")) if content else ""
-        parent = li.xpath("ancestor::li[contains(concat(' ', @class, ' '), ' comment ')][1]/@id").get()
+        parent = _first(COMMENT_PARENT, li)
         yield Comment(
             id=cid,
             author=author,
             author_url=author_url,
-            published=_comment_time(node.css(".datetime, .comment-header") or node),
+            published=_comment_time(COMMENT_HEADER(node) or [node]),
             body_html=body_html,
             body_text=html_to_text(body_html),
             in_reply_to=parent[1:] if parent else "",
@@ -675,32 +758,29 @@ def _comments(sel: Selector, page_url: str) -> Iterator[Comment]:
     if threaded:
         return
     # dl#comments-block: layout templates before threading, and classic templates.
-    for dt_el in sel.xpath("//dl[@id='comments-block']/dt"):
-        cid = dt_el.attrib.get("id", "") or dt_el.xpath(".//a/@name").get() or ""
+    for dt_el in CLASSIC_COMMENTS(sel.root):
+        cid = dt_el.get("id", "") or _first(ANCHOR_NAME, dt_el) or ""
         cid = cid.lstrip("c")
         if not cid.isdigit():
             continue
-        profile = dt_el.xpath(".//a[@href][not(starts-with(@href, '#'))]")
+        profile = PROFILE_LINKS(dt_el)
         if profile:
             author = _text(profile[0])
-            author_url = profile[0].attrib.get("href", "")
+            author_url = profile[0].get("href", "")
         else:
             author = SAID_SUFFIX.sub("", _text(dt_el))
             author_url = ""
-        body_dd = dt_el.xpath("following-sibling::dd[contains(@class, 'comment-body')][1]")
+        body_dd = CLASSIC_BODY(dt_el)
         body_html = ""
         if body_dd:
-            body_html = sanitize_html(inner_html(absolute_copy(body_dd[0].root, page_url)))
+            body_html = sanitize_html(inner_html(absolute_copy(body_dd[0], page_url)))
             # Blogger wraps the text in <p> and adds a deleted-comment span; keep the text only.
-        footer = dt_el.xpath(
-            "following-sibling::dd[contains(@class, 'comment-footer') or "
-            "contains(@class, 'comment-timestamp')][1]"
-        )
+        footer = CLASSIC_FOOTER(dt_el)
         yield Comment(
             id=cid,
             author=author,
             author_url=author_url,
-            published=_comment_time(footer[0]) if footer else "",
+            published=_comment_time(footer[:1]) if footer else "",
             body_html=body_html,
             body_text=html_to_text(body_html),
             position=position,
