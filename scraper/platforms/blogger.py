@@ -277,11 +277,13 @@ def _first(query: etree.XPath, node, default=None):
 
 
 POST_ROOTS = [_xpath(query) for query in (
-    "//article[contains(concat(' ', @class, ' '), ' post-outer-container ')]",
-    "//div[contains(concat(' ', @class, ' '), ' post-outer ')]",
-    "//div[contains(concat(' ', @class, ' '), ' post ')][.//*[contains(@class, 'post-body')]]",
-    "//*[contains(concat(' ', @class, ' '), ' hentry ')]",
-    "//div[contains(concat(' ', @class, ' '), ' post ')]",
+    "/descendant::article[contains(@class, 'post-outer-container')]"
+    "[contains(concat(' ', @class, ' '), ' post-outer-container ')]",
+    "/descendant::div[contains(@class, 'post-outer')][contains(concat(' ', @class, ' '), ' post-outer ')]",
+    "/descendant::div[contains(@class, 'post')][contains(concat(' ', @class, ' '), ' post ')]"
+    "[descendant::*[contains(@class, 'post-body')]]",
+    "/descendant::*[contains(@class, 'hentry')][contains(concat(' ', @class, ' '), ' hentry ')]",
+    "/descendant::div[contains(@class, 'post')][contains(concat(' ', @class, ' '), ' post ')]",
 )]
 
 
@@ -365,7 +367,7 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
     )
 
 
-OWN_URLS = _xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
+OWN_URLS = _xpath("/descendant::link[@rel='canonical']/@href | /descendant::meta[@property='og:url']/@content")
 
 
 def _post_url(response) -> str:
@@ -385,8 +387,9 @@ def _blog_posting(sel: Selector) -> dict:
     return {}
 
 
-STATED_POST_ID = _xpath(".//meta[@itemprop='postId']/@content")
-ID_ATTRIBUTES = _xpath(".//@id | .//a/@name | .//@data-id | .//a/@href")
+STATED_POST_ID = _xpath("descendant::meta[@itemprop='postId']/@content")
+ID_ATTRIBUTES = _xpath("descendant-or-self::*/@id | descendant::a/@name | descendant-or-self::*/@data-id"
+                       " | descendant::a/@href")
 
 
 def _post_id(root, sel: Selector) -> str:
@@ -404,7 +407,7 @@ def _post_id(root, sel: Selector) -> str:
     return m.group(1) if m else ""
 
 
-TEXTS = _xpath(".//text()")
+TEXTS = _xpath("descendant::text()")
 
 
 def _texts(node) -> list[str]:
@@ -427,14 +430,16 @@ def _title(root) -> str:
 
 
 AUTHOR_NAMES = [(_xpath(query), found_by) for query, found_by in (
-    (".//*[@itemprop='author']//*[@itemprop='name']", "itemprop-author"),
-    (".//*[contains(@class, 'post-author')]//*[contains(@class, 'fn')]", "post-author"),
-    (".//*[contains(@class, 'post-author')]//a[contains(@class, 'g-profile')]", "post-author"),
+    ("descendant::*[@itemprop='author']/descendant::*[@itemprop='name']", "itemprop-author"),
+    ("descendant::*[contains(@class, 'post-author')]/descendant::*[contains(@class, 'fn')]", "post-author"),
+    ("descendant::*[contains(@class, 'post-author')]/descendant::a[contains(@class, 'g-profile')]",
+     "post-author"),
     # Awesome Inc. and other layouts: "par <span class='fn'>André</span>" (hCard)
-    (".//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]", "span.fn"),
+    ("descendant::*[contains(@class, 'fn')][contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
+     "span.fn"),
 )]
-AUTHOR_URLS = [_xpath(".//*[@itemprop='author']//meta[@itemprop='url']/@content"),
-               _xpath(".//*[contains(@class, 'post-author')]//a/@href")]
+AUTHOR_URLS = [_xpath("descendant::*[@itemprop='author']/descendant::meta[@itemprop='url']/@content"),
+               _xpath("descendant::*[contains(@class, 'post-author')]/descendant::a/@href")]
 BYLINES = _css(".post-footer, .post-author, .byline")
 BYLINE_PROFILE = _css(".post-footer a[href*='/profile/']::attr(href)")
 POSTED_BY = re.compile(r"(?:posted by|publicado por|publié par|pubblicato da|geplaatst door|"
@@ -504,8 +509,8 @@ def _time_queries(kind: str) -> list[etree.XPath]:
     prop = "datePublished" if kind == "published" else "dateModified"
     # In order of trust, each looked up only when the one before gave no time.
     return [_css(f"abbr.{kind}::attr(title)"),
-            _xpath(f".//*[@itemprop='{prop}']/@title | .//*[@itemprop='{prop}']/@content"
-                   f" | .//*[@itemprop='{prop}']/@datetime"),
+            _xpath(f"descendant::*[@itemprop='{prop}']/@*[name() = 'title' or name() = 'content'"
+                   f" or name() = 'datetime']"),
             _css(f"time.{kind}::attr(datetime), .{kind}::attr(datetime)")]
 
 
@@ -541,7 +546,7 @@ def _updated(root, ld: dict) -> str:
     return _stated_time(root, ld, "updated")
 
 
-LABEL_LINKS = _xpath(".//a[contains(@href, '/search/label/')]")
+LABEL_LINKS = _xpath("descendant::a[contains(@href, '/search/label/')]")
 
 
 def _labels(root, body) -> list[str]:
@@ -633,7 +638,7 @@ def _looks_like_image(url: str) -> bool:
     return bool(IMAGE_EXT.search(parts.path)) or bool(IMAGE_HOSTS.search(parts.hostname or ""))
 
 
-IMAGES = _xpath("//img[@src or @data-src]")
+IMAGES = _xpath("/descendant::img[@src or @data-src]")
 IMAGE_LINK = _xpath("ancestor::a[1]/@href")
 CAPTION_TABLE = _xpath("ancestor::table[contains(@class, 'tr-caption-container')][1]")
 CAPTION_TABLE_TEXTS = _css(".tr-caption ::text")
@@ -681,9 +686,9 @@ def _images(body, page_url: str) -> Iterator[Image]:
 
 # -- comments --------------------------------------------------------------------
 
-LINKS_HREF = _xpath(".//a/@href")
+LINKS_HREF = _xpath("descendant::a/@href")
 SHOW_COMMENT = re.compile(r"showComment=(\d{10,})")
-TIME_ATTRIBUTES = _xpath(".//time/@datetime | .//abbr/@title")
+TIME_ATTRIBUTES = _xpath("descendant::time/@datetime | descendant::abbr/@title")
 
 
 def _comment_time(nodes: list) -> str:
@@ -714,15 +719,15 @@ def _localise_comment_times(comments: list[Comment], published: str) -> None:
             )
 
 
-THREADED = _xpath("//li[contains(concat(' ', @class, ' '), ' comment ')][starts-with(@id, 'c')]")
+THREADED = _xpath("/descendant::li[starts-with(@id, 'c')][contains(concat(' ', @class, ' '), ' comment ')]")
 COMMENT_BLOCK = _xpath("./div[contains(@class, 'comment-block')] | ./*[contains(@class,'comment-block')]")
 COMMENT_USER = _css(".user")
 COMMENT_CONTENT = _css(".comment-content")
 COMMENT_PARENT = _xpath("ancestor::li[contains(concat(' ', @class, ' '), ' comment ')][1]/@id")
 COMMENT_HEADER = _css(".datetime, .comment-header")
-CLASSIC_COMMENTS = _xpath("//dl[@id='comments-block']/dt")
-ANCHOR_NAME = _xpath(".//a/@name")
-PROFILE_LINKS = _xpath(".//a[@href][not(starts-with(@href, '#'))]")
+CLASSIC_COMMENTS = _xpath("/descendant::dl[@id='comments-block']/dt")
+ANCHOR_NAME = _xpath("descendant::a/@name")
+PROFILE_LINKS = _xpath("descendant::a[@href][not(starts-with(@href, '#'))]")
 CLASSIC_BODY = _xpath("following-sibling::dd[contains(@class, 'comment-body')][1]")
 CLASSIC_FOOTER = _xpath("following-sibling::dd[contains(@class, 'comment-footer') or "
                         "contains(@class, 'comment-timestamp')][1]")
