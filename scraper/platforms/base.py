@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import lxml.html
+import lxml.html.defs
+from lxml import etree
 from parsel import Selector
 
 from ..urls import host
@@ -151,8 +153,39 @@ def absolute_copy(element, base_url: str):
     URL made absolute: what ``absolutize`` gives for its serialisation, without a re-parse."""
     el = copy.deepcopy(element)
     el.tail = None
-    el.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
+    if LINKS_ELSEWHERE(el):
+        el.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
+    else:
+        _link_attributes_absolute(el, base_url)
     return el
+
+
+# Where lxml's make_links_absolute finds links besides plain link attributes: <object>,
+# <meta refresh>, <param>, <style>, url() in a style attribute, and a <base href> (which
+# its rewrite_links applies). Elements holding any of them take lxml's own path.
+LINKS_ELSEWHERE = etree.XPath(
+    "boolean(descendant-or-self::*[self::object or self::meta or self::param or self::style or self::base"
+    " or contains(translate(@style, 'URL', 'url'), 'url(')])")
+LINK_ATTRIBUTES = lxml.html.defs.link_attrs
+WITH_LINK_ATTRIBUTES = etree.XPath(
+    "descendant-or-self::*[" + " or ".join(
+        f"@*[name() = '{name}']" if ":" in name else f"@{name}" for name in sorted(LINK_ATTRIBUTES)) + "]")
+
+
+def _link_attributes_absolute(el, base_url: str) -> None:
+    """make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore") for an
+    element whose links are all in link attributes (href, src…): only the elements that have
+    one are visited, where lxml walks every element and tests each of its link attributes."""
+    for node in WITH_LINK_ATTRIBUTES(el):
+        for name, link in node.items():
+            if name not in LINK_ATTRIBUTES:
+                continue
+            try:
+                new = urljoin(base_url, link.strip())
+            except ValueError:
+                new = link.strip()
+            if new != link:
+                node.set(name, new)
 
 
 def inner_html(el) -> str:

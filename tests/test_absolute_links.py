@@ -1,0 +1,40 @@
+"""base.absolute_copy: the same links as lxml's make_links_absolute, on every kind of link
+lxml knows (its quick path visits only elements with link attributes)."""
+
+import copy
+
+import lxml.html
+import pytest
+
+from scraper.platforms.base import absolute_copy
+
+BASE = "http://blog.example.com/2020/01/post.html"
+FRAGMENTS = [
+    "<div><p>no links at all</p></div>",
+    "<div><a href='../x.html'>a</a> <img src=' /i.png ' alt=''> <a href='#top'>t</a>"
+    " <a href='mailto:a@b.c'>m</a> <a href='https://other.example/'>o</a></div>",
+    "<div><a href='http://[::1'>bad IPv6</a><a href=''>empty</a><q cite='q.html'>q</q>"
+    "<form action='/f'><button formaction='/g'>b</button></form><td background='bg.gif'></td></div>",
+    "<div><svg><a xlink:href='/svg.html'>s</a></svg><img lowsrc='l.gif' dynsrc='d.avi' usemap='#m'"
+    " longdesc='ld.html'></div>",
+    "<div style='background: url(&quot;/bg.png&quot;)'><a href='x'>x</a></div>",
+    "<div><span style='BACKGROUND:URL(/a.png)'>s</span><a href='y'>y</a></div>",
+    "<div><object codebase='/c/' data='d.swf' classid='k' archive='a.jar b.jar'>"
+    "<param name='movie' valuetype='ref' value='v.swf'></object></div>",
+    "<div><style>@import \"s.css\"; p { background: url(p.png) }</style><a href='z'>z</a></div>",
+    "<div><base href='http://elsewhere.example/dir/'><a href='w.html'>w</a></div>",
+    "<div><meta http-equiv='refresh' content='0; url=/next.html'><a href='n'>n</a></div>",
+    "<div><a href='  spaced.html  ' src='also.html'>two</a><img srcset='a.png 1x' src='b.png'></div>",
+]
+
+
+@pytest.mark.parametrize("html", FRAGMENTS)
+def test_absolute_copy_gives_what_make_links_absolute_gives(html):
+    page = lxml.html.fromstring(f"<html><body>{html}<p>after</p></body></html>")
+    element = page.body[0]
+    expected = copy.deepcopy(element)
+    expected.tail = None
+    expected.make_links_absolute(BASE, resolve_base_href=False, handle_failures="ignore")
+    got = absolute_copy(element, BASE)
+    assert lxml.html.tostring(got, encoding="unicode") == lxml.html.tostring(expected, encoding="unicode")
+    assert got.getparent() is None and element.getparent() is not None
