@@ -17,7 +17,10 @@ BLOCK_TAGS = {
     "h6", "pre", "figure", "figcaption", "dl", "dt", "dd", "hr", "section", "article",
     "header", "footer", "caption",
 }
-NOT_A_WORD = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")  # a whole run of punctuation or symbols
+# A whole run of punctuation or symbols, with the white space before it: matched in the text
+# with a space at each end (a pattern starting with a character class is searched for fast,
+# where the look-behind of (?<!\S)[^\w\s]+(?!\S) was tried at every position).
+NOT_A_WORD = re.compile(r"\s[^\w\s]+(?=\s)")
 SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template"))
 SPACES = re.compile(r"[ \t\r\f\v]+")
 # White space that str.strip() removes and SPACES leaves alone (besides line breaks and \xa0).
@@ -34,9 +37,16 @@ def html_to_text(html: str) -> str:
     """Readable plain text: paragraphs separated by blank lines, <br> as line breaks."""
     if not html or not html.strip():
         return ""
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
-    parts: list[str] = []
-    _walk(root, parts.append)
+    # What fragment_fromstring(html, create_parent="div") would hold, walked as that <div>
+    # (a block) without building it: moving the parsed elements into a new element is a walk
+    # over each of them in lxml.
+    elements = lxml.html.fragments_fromstring(html)
+    parts: list[str] = ["\n\n"]
+    if elements and isinstance(elements[0], str):
+        parts.append(elements.pop(0))
+    for element in elements:
+        _walk(element, parts.append)
+    parts.append("\n\n")
     return _tidy("".join(parts))
 
 
@@ -90,7 +100,7 @@ def word_count(text: str) -> int:
     if not text:
         return 0
     # Every run, less those with no letter or digit (counted in C, not token by token).
-    return len(text.split()) - len(NOT_A_WORD.findall(text))
+    return len(text.split()) - len(NOT_A_WORD.findall(f" {text} "))
 
 
 def clean_text(text: str | None) -> str:
