@@ -38,3 +38,16 @@ def test_absolute_copy_gives_what_make_links_absolute_gives(html):
     got = absolute_copy(element, BASE)
     assert lxml.html.tostring(got, encoding="unicode") == lxml.html.tostring(expected, encoding="unicode")
     assert got.getparent() is None and element.getparent() is not None
+
+
+@pytest.mark.parametrize("html", FRAGMENTS + [
+    "<div>a &amp; b &lt;c&gt;<meta http-equiv=\"Content-Type\" content=\"text/html\">tail &lt;meta"
+    "<script>x = '<meta http-equiv=\"Content-Type\" x';</script>after<!-- c --><br>end</div>",
+])
+def test_inner_html_is_each_child_as_lxml_html_serialises_it(html):
+    from scraper.platforms.base import inner_html
+
+    element = lxml.html.fromstring(f"<html><body>{html}</body></html>").body[0]
+    text = (element.text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert inner_html(element) == text + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in element)

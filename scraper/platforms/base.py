@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -188,11 +189,17 @@ def _link_attributes_absolute(el, base_url: str) -> None:
                 node.set(name, new)
 
 
+# What lxml.html.tostring removes from what it serialises (no match can span two children:
+# each child's markup ends with ">" or with its escaped tail).
+META_CONTENT_TYPE = re.compile(r'<meta http-equiv="Content-Type"[^>]*>')
+
+
 def inner_html(el) -> str:
-    """The content of an element, without the element itself (its id/class are the page's)."""
+    """The content of an element, without the element itself (its id/class are the page's):
+    each child as ``lxml.html.tostring`` gives it, one regular expression over them all."""
     text = el.text or ""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in el)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + META_CONTENT_TYPE.sub(
+        "", "".join([etree.tostring(child, method="html", encoding="unicode") for child in el]))
 
 
 def json_ld_objects(sel: Selector) -> list[dict]:
