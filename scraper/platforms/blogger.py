@@ -481,28 +481,27 @@ def _author(root, ld: dict, body) -> tuple[str, str, str]:
     return name, url.strip(), evidence
 
 
+# Ancestors are looked at through their attribute values, as strings: each element that
+# lxml hands to Python is a new object, made by lxml.html's class lookup (Python code).
+WITHIN = _xpath("boolean(ancestor-or-self::*[count(. | $container) = 1])")
+ANCESTOR_CLASSES = _xpath("ancestor-or-self::*/@class")
+ANCESTOR_IDS = _xpath("ancestor-or-self::*/@id")
+
+
 def _inside(node, container) -> bool:
-    """Is the element ``node`` within ``container``?"""
+    """Is the element ``node`` within ``container`` (or ``container`` itself)?"""
     if container is None:
         return False
-    element = node
-    while element is not None:
-        if element is container:
-            return True
-        element = element.getparent()
-    return False
+    return WITHIN(node, container=container)
 
 
 COMMENTS = re.compile(r"(?:^|\s)(?:comments?|comment-thread|comment-holder|comments-content)(?:\s|$)")
 
 
 def _inside_comments(node) -> bool:
-    element = node
-    while element is not None:
-        if COMMENTS.search(element.get("class") or "") or element.get("id") in ("comments", "comment-holder"):
-            return True
-        element = element.getparent()
-    return False
+    """Is the element ``node`` within the comments (by an ancestor's class or id)?"""
+    return any(COMMENTS.search(names) for names in ANCESTOR_CLASSES(node)) or any(
+        ident in ("comments", "comment-holder") for ident in ANCESTOR_IDS(node))
 
 
 def _time_queries(kind: str) -> list[etree.XPath]:
