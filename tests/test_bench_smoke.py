@@ -74,6 +74,14 @@ def test_site_rendered_on_the_fly_serves_the_built_sites_pages(site, tmp_path):
     assert len(log) == len(paths) + 2
 
 
+def test_parse_benchmark_smoke(site, tmp_path):
+    out = run(BENCH / "parse.py", site, "--pages", "10", "--repeat", "1", "--json", tmp_path / "parse.json")
+    assert "parse_post / tree" in out
+    figures = json.loads((tmp_path / "parse.json").read_text())
+    assert figures["pages"] == figures["posts"] == 10 and figures["words"] > 0
+    assert figures["parse_post_ms"] > figures["tree_ms"] > 0
+
+
 def test_store_benchmark_smoke(tmp_path):
     out = run(BENCH / "store.py", "--posts", "20", "--json", tmp_path / "store.json")
     rows = json.loads((tmp_path / "store.json").read_text())

@@ -151,42 +151,35 @@ def absolutize(html: str, base_url: str) -> str:
 
 def absolute_copy(element, base_url: str):
     """A detached copy of a page's element (an lxml.html element) with every link and image
-    URL made absolute: what ``absolutize`` gives for its serialisation, without a re-parse."""
+    URL made absolute: what ``absolutize`` gives for its serialisation, without a re-parse.
+
+    That is lxml's ``make_links_absolute(base_url, resolve_base_href=False,
+    handle_failures="ignore")``; where every link of the copy is in a link attribute (href,
+    src…), as in nearly every post, the same is done here in one walk over the elements,
+    without the per-element tests of lxml's ``iterlinks``."""
     el = copy.deepcopy(element)
     el.tail = None
-    if LINKS_ELSEWHERE(el):
-        el.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
-    else:
-        _link_attributes_absolute(el, base_url)
+    links = []
+    for node in el.iter(etree.Element):
+        if node.tag in LINKS_ELSEWHERE or "url(" in (node.get("style") or "").lower():
+            el.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
+            return el
+        links.extend((node, name, link) for name, link in node.items() if name in LINK_ATTRIBUTES)
+    for node, name, link in links:
+        try:
+            new = urljoin(base_url, link.strip())
+        except ValueError:
+            new = link.strip()
+        if new != link:
+            node.set(name, new)
     return el
 
 
-# Where lxml's make_links_absolute finds links besides plain link attributes: <object>,
-# <meta refresh>, <param>, <style>, url() in a style attribute, and a <base href> (which
-# its rewrite_links applies). Elements holding any of them take lxml's own path.
-LINKS_ELSEWHERE = etree.XPath(
-    "boolean(descendant-or-self::*[self::object or self::meta or self::param or self::style or self::base"
-    " or contains(translate(@style, 'URL', 'url'), 'url(')])")
+# Where lxml's make_links_absolute finds links besides link attributes: <object>, <meta
+# refresh>, <param>, <style>, url() in a style attribute; and a <base href>, which its
+# rewrite_links applies. A copy holding any of them takes lxml's own path.
+LINKS_ELSEWHERE = frozenset(("object", "meta", "param", "style", "base"))
 LINK_ATTRIBUTES = lxml.html.defs.link_attrs
-WITH_LINK_ATTRIBUTES = etree.XPath(
-    "descendant-or-self::*[" + " or ".join(
-        f"@*[name() = '{name}']" if ":" in name else f"@{name}" for name in sorted(LINK_ATTRIBUTES)) + "]")
-
-
-def _link_attributes_absolute(el, base_url: str) -> None:
-    """make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore") for an
-    element whose links are all in link attributes (href, src…): only the elements that have
-    one are visited, where lxml walks every element and tests each of its link attributes."""
-    for node in WITH_LINK_ATTRIBUTES(el):
-        for name, link in node.items():
-            if name not in LINK_ATTRIBUTES:
-                continue
-            try:
-                new = urljoin(base_url, link.strip())
-            except ValueError:
-                new = link.strip()
-            if new != link:
-                node.set(name, new)
 
 
 # What lxml.html.tostring removes from what it serialises (no match can span two children:
