@@ -276,6 +276,29 @@ def _first(query: etree.XPath, node, default=None):
     return found[0] if found else default
 
 
+CLASS_VALUES = _xpath("descendant-or-self::*/@class")
+ITEMPROP_VALUES = _xpath("descendant-or-self::*/@itemprop")
+
+
+class _Marks:
+    """Every class and itemprop value within a post, each kind as one string. A query all of
+    whose matches need a class (or itemprop) value holding some word is not run when no value
+    holds it: its answer is known to be empty, and a query over the post costs as much as its
+    elements, whether it finds anything or not."""
+
+    def __init__(self, root):
+        self.classes = "\n".join(CLASS_VALUES(root))
+        self.itemprops = "\n".join(ITEMPROP_VALUES(root))
+
+    def may_match(self, guard: tuple[str, str]) -> bool:
+        kind, word = guard
+        return word in (self.classes if kind == "class" else self.itemprops)
+
+
+def _may_match(marks: _Marks | None, guard: tuple[str, str]) -> bool:
+    return marks is None or marks.may_match(guard)
+
+
 POST_ROOTS = [_xpath(query) for query in (
     "/descendant::article[contains(@class, 'post-outer-container')]"
     "[contains(concat(' ', @class, ' '), ' post-outer-container ')]",
@@ -316,18 +339,19 @@ def parse_post(response, feed_entry: dict | None = None) -> Post:
     sources["title"] = "post-title" if title else ""
     if not title and feed_entry.get("title"):
         title, sources["title"] = feed_entry["title"], "feed"
-    body = _body(root)
-    author, author_url, sources["author"] = _author(root, ld, body)
+    marks = _Marks(root)
+    body = _body(root, marks)
+    author, author_url, sources["author"] = _author(root, ld, body, marks)
     if not author and feed_entry.get("author"):
         author, author_url = feed_entry["author"], feed_entry.get("author_url") or ""
         sources["author"] = "feed"
-    published = _published(root, sel, ld)
+    published = _published(root, sel, ld, marks)
     sources["published"] = "page" if published else ""
     # Classic templates show no offset; the feed knows the exact time.
     if feed_entry.get("published") and (not published or (
             "+" not in published[10:] and "-" not in published[10:] and not published.endswith("Z"))):
         published, sources["published"] = feed_entry["published"], "feed"
-    updated = _updated(root, ld) or feed_entry.get("updated", "")
+    updated = _updated(root, ld, marks) or feed_entry.get("updated", "")
     # Labels from every place the blog states them for this post; the union where they differ.
     labels, sources["labels"], said = merge_labels([
         ("labels-line", _labels(root, body)), ("feed", list(feed_entry.get("labels") or []))])
@@ -429,17 +453,24 @@ def _title(root) -> str:
     return _text(heading[0])
 
 
-AUTHOR_NAMES = [(_xpath(query), found_by) for query, found_by in (
-    ("descendant::*[@itemprop='author']/descendant::*[@itemprop='name']", "itemprop-author"),
-    ("descendant::*[contains(@class, 'post-author')]/descendant::*[contains(@class, 'fn')]", "post-author"),
-    ("descendant::*[contains(@class, 'post-author')]/descendant::a[contains(@class, 'g-profile')]",
+AUTHOR_NAMES = [(guard, _xpath(query), found_by) for guard, query, found_by in (
+    (("itemprop", "author"), "descendant::*[@itemprop='author']/descendant::*[@itemprop='name']",
+     "itemprop-author"),
+    (("class", "post-author"),
+     "descendant::*[contains(@class, 'post-author')]/descendant::*[contains(@class, 'fn')]", "post-author"),
+    (("class", "post-author"),
+     "descendant::*[contains(@class, 'post-author')]/descendant::a[contains(@class, 'g-profile')]",
      "post-author"),
     # Awesome Inc. and other layouts: "par <span class='fn'>André</span>" (hCard)
-    ("descendant::*[contains(@class, 'fn')][contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
+    (("class", "fn"),
+     "descendant::*[contains(@class, 'fn')][contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
      "span.fn"),
 )]
-AUTHOR_URLS = [_xpath("descendant::*[@itemprop='author']/descendant::meta[@itemprop='url']/@content"),
-               _xpath("descendant::*[contains(@class, 'post-author')]/descendant::a/@href")]
+AUTHOR_URLS = [
+    (("itemprop", "author"),
+     _xpath("descendant::*[@itemprop='author']/descendant::meta[@itemprop='url']/@content")),
+    (("class", "post-author"), _xpath("descendant::*[contains(@class, 'post-author')]/descendant::a/@href")),
+]
 BYLINES = _css(".post-footer, .post-author, .byline")
 BYLINE_PROFILE = _css(".post-footer a[href*='/profile/']::attr(href)")
 POSTED_BY = re.compile(r"(?:posted by|publicado por|publié par|pubblicato da|geplaatst door|"
@@ -447,11 +478,13 @@ POSTED_BY = re.compile(r"(?:posted by|publicado por|publié par|pubblicato da|ge
                        re.I)
 
 
-def _author(root, ld: dict, body) -> tuple[str, str, str]:
+def _author(root, ld: dict, body, marks: _Marks | None = None) -> tuple[str, str, str]:
     """(name, profile URL, evidence) of the post's author, from the post's byline, never
     from its body or its comments."""
     name, evidence = "", ""
-    for query, found_by in AUTHOR_NAMES:
+    for guard, query, found_by in AUTHOR_NAMES:
+        if not _may_match(marks, guard):
+            continue
         for node in query(root):
             if _inside(node, body) or _inside_comments(node):
                 continue
@@ -461,7 +494,8 @@ def _author(root, ld: dict, body) -> tuple[str, str, str]:
                 break
         if name:
             break
-    url = _first(AUTHOR_URLS[0], root) or _first(AUTHOR_URLS[1], root) or ""
+    url = next((found for guard, query in AUTHOR_URLS
+                if _may_match(marks, guard) for found in query(root)[:1] if found), "")
     if not name:
         author = ld.get("author")
         if isinstance(author, list) and author:
@@ -504,21 +538,24 @@ def _inside_comments(node) -> bool:
         ident in ("comments", "comment-holder") for ident in ANCESTOR_IDS(node))
 
 
-def _time_queries(kind: str) -> list[etree.XPath]:
+def _time_queries(kind: str) -> list[tuple[tuple[str, str], etree.XPath]]:
     prop = "datePublished" if kind == "published" else "dateModified"
     # In order of trust, each looked up only when the one before gave no time.
-    return [_css(f"abbr.{kind}::attr(title)"),
-            _xpath(f"descendant::*[@itemprop='{prop}']/@*[name() = 'title' or name() = 'content'"
-                   f" or name() = 'datetime']"),
-            _css(f"time.{kind}::attr(datetime), .{kind}::attr(datetime)")]
+    return [(("class", kind), _css(f"abbr.{kind}::attr(title)")),
+            (("itemprop", prop),
+             _xpath(f"descendant::*[@itemprop='{prop}']/@*[name() = 'title' or name() = 'content'"
+                    f" or name() = 'datetime']")),
+            (("class", kind), _css(f"time.{kind}::attr(datetime), .{kind}::attr(datetime)"))]
 
 
 TIME_QUERIES = {kind: _time_queries(kind) for kind in ("published", "updated")}
 
 
-def _stated_time(root, ld: dict, kind: str) -> str:
+def _stated_time(root, ld: dict, kind: str, marks: _Marks | None = None) -> str:
     """An exact time the markup states: ``kind`` is "published" or "updated"."""
-    for query in TIME_QUERIES[kind]:
+    for guard, query in TIME_QUERIES[kind]:
+        if not _may_match(marks, guard):
+            continue
         iso = parse_iso(_first(query, root))
         if iso:
             return iso
@@ -530,8 +567,8 @@ STAMP_TEXTS = _css(".post-timestamp ::text, a.timestamp-link ::text")
 FOOTER_TEXTS = _css(".post-footer ::text")
 
 
-def _published(root, sel: Selector, ld: dict) -> str:
-    stated = _stated_time(root, ld, "published")
+def _published(root, sel: Selector, ld: dict, marks: _Marks | None = None) -> str:
+    stated = _stated_time(root, ld, "published", marks)
     if stated:
         return stated
     # Classic: the date header above the post and the clock time in its footer.
@@ -541,8 +578,8 @@ def _published(root, sel: Selector, ld: dict) -> str:
     return combine_local(date, parse_clock(stamp))
 
 
-def _updated(root, ld: dict) -> str:
-    return _stated_time(root, ld, "updated")
+def _updated(root, ld: dict, marks: _Marks | None = None) -> str:
+    return _stated_time(root, ld, "updated", marks)
 
 
 LABEL_LINKS = _xpath("descendant::a[contains(@href, '/search/label/')]")
@@ -588,11 +625,15 @@ def label_listing(response) -> tuple[str, list[str]]:
     return stated or re.sub(r"\.html?$", "", m.group(1).strip()), urls
 
 
-BODIES = [_css(query) for query in (".post-body", ".entry-content", ".post-entry", "[itemprop~='articleBody']")]
+BODIES = [(guard, _css(query)) for guard, query in (
+    (("class", "post-body"), ".post-body"), (("class", "entry-content"), ".entry-content"),
+    (("class", "post-entry"), ".post-entry"), (("itemprop", "articleBody"), "[itemprop~='articleBody']"))]
 
 
-def _body(root):
-    for query in BODIES:
+def _body(root, marks: _Marks | None = None):
+    for guard, query in BODIES:
+        if not _may_match(marks, guard):
+            continue
         found = query(root)
         if found:
             return found[0]
