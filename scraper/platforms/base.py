@@ -195,10 +195,13 @@ def inner_html(el) -> str:
         "", "".join([etree.tostring(child, method="html", encoding="unicode") for child in el]))
 
 
+JSON_LD_TEXTS = etree.XPath("/descendant::script[@type='application/ld+json']/text()", smart_strings=False)
+
+
 def json_ld_objects(sel: Selector) -> list[dict]:
     """Every JSON-LD object on the page (top level, lists and @graph flattened)."""
     found: list[dict] = []
-    for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
+    for raw in JSON_LD_TEXTS(sel.root):
         try:
             data = json.loads(raw)
         except ValueError:
