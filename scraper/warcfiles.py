@@ -163,12 +163,42 @@ _maker = WARCWriter(io.BytesIO(), gzip=True)
 GZIP_LEVEL = 6
 
 
+class _Member:
+    """A gzip member compressed as warcio writes the record's pieces (its headers, the HTTP
+    headers, the payload in chunks): the whole record is never copied out first."""
+
+    def __init__(self):
+        self.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.parts = []
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(self.compressor.compress(data))
+
+    def flush(self) -> None:  # the member ends in bytes(): warcio flushes after each record
+        pass
+
+    def __bytes__(self) -> bytes:
+        self.parts.append(self.compressor.flush())
+        return b"".join(self.parts)
+
+
 def _member(record) -> bytes:
     """One record as one gzip member, so it can be read from its offset alone."""
-    raw = io.BytesIO()
-    WARCWriter(raw, gzip=False).write_record(record)
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-    return compressor.compress(raw.getvalue()) + compressor.flush()
+    member = _Member()
+    WARCWriter(member, gzip=False).write_record(record)
+    return bytes(member)
+
+
+def _block_digest(record, payload: bytes) -> None:
+    """The record's block digest (its HTTP headers and payload), given to warcio: it would
+    otherwise read the payload once more to hash it, chunk by chunk."""
+    http = record.http_headers
+    http.compute_headers_buffer()  # what warcio writes as the block's head
+    block = hashlib.sha1(http.headers_buff)
+    block.update(payload)
+    # Appended last, where warcio puts the one it computes.
+    record.rec_headers.add_header(
+        "WARC-Block-Digest", "sha1:" + base64.b32encode(block.digest()).decode("ascii"))
 
 
 def _warcinfo(filename: str) -> bytes:
@@ -201,9 +231,11 @@ def _response_record(exchange: Exchange, digest: str, previous: dict | None):
             http_headers=http_headers, warc_headers_dict=warc_headers)
         return record
     warc_headers["WARC-Payload-Digest"] = digest
-    return _maker.create_warc_record(exchange.url, "response", payload=io.BytesIO(exchange.body),
-                                     length=len(exchange.body), http_headers=http_headers,
-                                     warc_headers_dict=warc_headers)
+    record = _maker.create_warc_record(exchange.url, "response", payload=io.BytesIO(exchange.body),
+                                       length=len(exchange.body), http_headers=http_headers,
+                                       warc_headers_dict=warc_headers)
+    _block_digest(record, exchange.body)
+    return record
 
 
 def _request_record(exchange: Exchange, response_id: str):
