@@ -75,12 +75,14 @@ def rows_of(db: sqlite_utils.Database, sql: str, params: list) -> list[dict]:
 
 @functools.lru_cache(maxsize=256)
 def upsert_sql(table: str, cols: tuple[str, ...], pk: tuple[str, ...],
-               keep: tuple[str, ...] = ()) -> str:
-    """``INSERT ... ON CONFLICT DO UPDATE`` of these columns, built once for each shape:
-    on conflict every column but the key and ``keep`` (e.g. a first-seen time) is updated."""
+               keep: tuple[str, ...] = (), rows: int = 1) -> str:
+    """``INSERT ... ON CONFLICT DO UPDATE`` of these columns (``rows`` rows of them), built
+    once for each shape: on conflict every column but the key and ``keep`` (e.g. a
+    first-seen time) is updated."""
     updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in pk and c not in keep)
+    values = ", ".join([f"({', '.join('?' for _ in cols)})"] * rows)
     return (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)}) ON CONFLICT ({', '.join(pk)}) "
+            f"VALUES {values} ON CONFLICT ({', '.join(pk)}) "
             + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING"))
 
 
@@ -95,11 +97,25 @@ def upsert(db: sqlite_utils.Database, table: str, row: dict, pk: tuple[str, ...]
     db.execute(upsert_sql(table, tuple(row), pk, keep), list(row.values()))
 
 
+# Rows in one INSERT: far below SQLite's limit of bound values (32,766) for any table here.
+ROWS_A_STATEMENT = 100
+
+
 def upsert_all(db: sqlite_utils.Database, table: str, rows: list[dict], pk: tuple[str, ...],
                keep: tuple[str, ...] = ()) -> None:
-    """``upsert`` of each row in turn, one statement for each run of rows with the same columns."""
+    """``upsert`` of each row in turn, one statement for each run of rows with the same columns.
+
+    One statement, not one a row: each statement that writes a table with triggers
+    begins a statement savepoint, at which the search index (FTS5) writes what it
+    holds as a new segment, later merged again; a post's comments are one segment so.
+    The rows of a multi-row INSERT are written in order, as one after the other.
+    """
     for cols, run in itertools.groupby(rows, key=tuple):
-        db.conn.executemany(upsert_sql(table, cols, pk, keep), [list(r.values()) for r in run])
+        run = list(run)
+        for start in range(0, len(run), ROWS_A_STATEMENT):
+            chunk = run[start:start + ROWS_A_STATEMENT]
+            db.conn.execute(upsert_sql(table, cols, pk, keep, len(chunk)),
+                            [v for r in chunk for v in r.values()])
 
 
 @functools.lru_cache(maxsize=64)
