@@ -152,6 +152,27 @@ def test_resaving_keeps_first_seen_times_and_follows_the_images(db):
         ("9001", "Nice"), ("9002", "Hm"), ("9003", "New")]
 
 
+def test_a_long_comment_thread_is_kept_whole_in_order_and_searchable(db):
+    """Comments are written many to a statement: a thread longer than one statement holds
+    is kept whole, in page order, a comment the page shows twice once (its later copy)."""
+    thread = [{"id": f"c{n}", "author": f"Reader {n}", "position": n,
+               "body_text": f"Point number{n} taken"} for n in range(250)]
+    thread.append({**thread[7], "body_text": "Point edited"})
+    assert store.save_post(db, make_post(comments=thread)) == "new"
+    rows = db.execute("SELECT id, position, body_text FROM comments ORDER BY rowid").fetchall()
+    assert [r[0] for r in rows] == [f"c{n}" for n in range(250)]
+    assert rows[7] == ("c7", 7, "Point edited")
+    assert db.execute("SELECT rowid FROM comments_fts WHERE comments_fts MATCH 'number249'"
+                      ).fetchall() == [(250,)]
+    assert db.execute("SELECT COUNT(*) FROM comments_fts WHERE comments_fts MATCH 'edited'"
+                      ).fetchone()[0] == 1
+    db.execute("UPDATE comments SET first_seen = '2001-01-01T00:00:00+00:00'")
+    assert store.save_post(db, make_post(comments=thread[:250])) == "unchanged"
+    assert db.execute("SELECT COUNT(*), MAX(first_seen) FROM comments").fetchone() == (
+        250, "2001-01-01T00:00:00+00:00")
+    assert db.execute("SELECT body_text FROM comments WHERE id = 'c7'").fetchone()[0] == (
+        "Point number7 taken")
+
 def test_a_new_post_sets_no_pragma_and_survives_a_rolled_back_batch(db):
     """Setting a flag pragma (defer_foreign_keys) makes SQLite compile every prepared
     statement again: a new post is saved without one, its body before its row, in a
