@@ -51,3 +51,24 @@ def test_inner_html_is_each_child_as_lxml_html_serialises_it(html):
     text = (element.text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     assert inner_html(element) == text + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in element)
+
+
+HREFS = ["http://blog.example.com/p.html", "https://blog.example.com/a/../b?x=1#f", "http://other.example",
+         "HTTP://Upper.example/x", "http://blog.example.com/?", "http://blog.example.com/#", "http:///no-host",
+         "http://?q", "http://#f", "http://\t/tab", "http://h\n/x", "https://", "http:/one-slash", "//scheme.rel/x",
+         "/root.html", "rel.html", "?q=1", "#top", "https://[::1]/v6", "http://h:80/x;params?q#f", "ftp://f.example/"]
+BASES = [BASE, "https://blog.example.com/2020/", "http://other.example:8080/x?y#z", "ftp://f.example/dir/",
+         "https://blog.example.com"]
+
+
+def test_join_url_gives_urljoins_answer_on_any_base():
+    from urllib.parse import urljoin
+
+    from scraper.platforms.base import join_url
+
+    for _ in range(2):  # the second time from what was remembered
+        for base in BASES:
+            for href in HREFS:
+                assert join_url(base, href) == urljoin(base, href), (base, href)
+    with pytest.raises(ValueError):
+        join_url(BASE, "http://[::1/bad")

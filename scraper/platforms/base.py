@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import lxml.html.defs
@@ -103,6 +104,32 @@ class Platform:
         return f"<platform {self.NAME}>"
 
 
+# An http(s) URL naming its host: joined to any base of the same scheme it gives the same
+# URL (urljoin keeps only the base's scheme), so its join is looked up, not redone, when it
+# comes again on another page (a blog's sidebar and menus) or twice on one (a body's image).
+ABSOLUTE_HTTP = re.compile(r"(https?)://[^/?#\t\n\r][^\t\n\r]*\Z")
+_JOINED: dict[tuple[str, str], str] = {}
+
+
+@functools.lru_cache(maxsize=256)
+def _scheme(base: str) -> str:
+    """The base's scheme, as urljoin reads it (raising what it raises)."""
+    return urlsplit(base).scheme
+
+
+def join_url(base: str, href: str) -> str:
+    """``urljoin(base, href)``, remembered for absolute http(s) links."""
+    if base and ABSOLUTE_HTTP.match(href):
+        key = (_scheme(base), href)
+        joined = _JOINED.get(key)
+        if joined is None:
+            if len(_JOINED) >= 8192:
+                _JOINED.clear()
+            joined = _JOINED[key] = urljoin(base, href)
+        return joined
+    return urljoin(base, href)
+
+
 def absolute(base: str, href: str) -> str:
     """A link's absolute http(s) URL; "" for fragments, scripts, mail and data links."""
     href = (href or "").strip()
@@ -167,7 +194,7 @@ def absolute_copy(element, base_url: str):
         links.extend((node, name, link) for name, link in node.items() if name in LINK_ATTRIBUTES)
     for node, name, link in links:
         try:
-            new = urljoin(base_url, link.strip())
+            new = join_url(base_url, link.strip())
         except ValueError:
             new = link.strip()
         if new != link:

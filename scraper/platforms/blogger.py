@@ -33,7 +33,8 @@ from ..dates import combine_local, parse_clock, parse_date_text, parse_iso
 from ..htmltext import clean_text, html_to_text, sanitize_html, word_count
 from ..items import Blog, Comment, Image, Post, content_hash
 from ..urls import query_params, strip_params
-from .base import FeedPage, Link, Platform, absolute_copy, inner_html, json_ld_objects, page_languages
+from .base import (FeedPage, Link, Platform, absolute_copy, inner_html, join_url, json_ld_objects,
+                   page_languages)
 from .post_evidence import merge_labels
 
 NAME = "blogger"
@@ -181,83 +182,13 @@ def sitemap_urls(blog_url: str) -> list[str]:
     return [urljoin(blog_url, "/sitemap.xml")]
 
 
-# -- pages: links -------------------------------------------------------------
-
-
-def links(response) -> Iterator[Link]:
-    """Every link on the page that leads to posts, classified; nothing else."""
-    sel = response.selector
-    # lxml directly: a listing page holds hundreds of links and Selector objects add up
-    hrefs = [str(h) for h in sel.root.xpath("//a/@href | //option/@value | //link[@rel='next']/@href")]
-    base = response.url
-    for href in hrefs:
-        href = href.strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
-            continue
-        url = urljoin(base, href)
-        if not url.startswith(("http://", "https://")):
-            continue
-        role = classify(url)
-        if role and role != "newer":
-            yield Link(canonical(url), role)
-    for href in sel.xpath("//link[@rel='alternate'][@type='application/atom+xml']/@href").getall():
-        url = urljoin(base, href.strip())
-        if classify(url) == "feed":
-            yield Link(url, "feed")
-
-
-# -- pages: the blog ----------------------------------------------------------
-
-
-def blog_id(response) -> str:
-    text = response.text
-    m = BLOG_ID_RE.search(text) or BLOG_ID_PARAM_RE.search(text)
-    if m:
-        return m.group(1)
-    found = response.selector.xpath("//meta[@itemprop='blogId']/@content").get()
-    if found:
-        return found.strip()
-    return "blogger-" + hashlib.sha256(_origin(response.url).encode()).hexdigest()[:16]
-
-
-def parse_blog(response) -> Blog:
-    sel = response.selector
-    title = (
-        sel.css("#Header1 h1 ::text, .Header h1 ::text, h1.title ::text, #blog-title ::text, "
-                ".header-widget h1 ::text").getall()
-    )
-    title = clean_text(" ".join(title)) or clean_text(
-        sel.xpath("//meta[@property='og:site_name']/@content").get()
-        or (sel.xpath("//title/text()").get() or "").split(":")[0]
-    )
-    description = clean_text(
-        " ".join(sel.css(".Header .description ::text, #description ::text, "
-                         "p.description ::text").getall())
-    )
-    feed = sel.xpath("//link[@rel='alternate'][@type='application/atom+xml']/@href").getall()
-    feed_url = next((urljoin(response.url, f) for f in feed if "/feeds/posts/" in f), "")
-    lang = sel.xpath("/html/@lang").get() or ""
-    return Blog(
-        id=blog_id(response),
-        url=_origin(response.url),
-        platform=NAME,
-        title=title,
-        description=description,
-        feed_url=feed_url,
-        language=lang,
-    )
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(canonical(url))
-    return f"{parts.scheme}://{parts.netloc}/"
-
-
-# -- pages: the post ----------------------------------------------------------
+# -- compiled queries ------------------------------------------------------------
 #
-# A post page is read on lxml's own elements with compiled queries (CSS translated once,
-# as parsel would): parsel wraps every element and string it returns in a Selector, and a
-# post page asks for a few dozen of them.
+# Pages are read on lxml's own elements with compiled queries (CSS translated once, as
+# parsel would): parsel wraps every element and string it returns in a Selector, and a
+# post page asks for a few dozen of them. Whole-page queries are written
+# ``/descendant::x[…]``, not ``//x[…]``: with a predicate, libxml2 evaluates ``//x[p]`` as a
+# child step from every node of the page (the same nodes, when ``p`` is not positional).
 
 _CSS = HTMLTranslator()
 
@@ -274,6 +205,85 @@ def _css(query: str) -> etree.XPath:
 def _first(query: etree.XPath, node, default=None):
     found = query(node)
     return found[0] if found else default
+
+
+# -- pages: links -------------------------------------------------------------
+
+LINK_TARGETS = _xpath("/descendant::a/@href | /descendant::option/@value"
+                      " | /descendant::link[@rel='next']/@href")
+ATOM_FEED_LINKS = _xpath("/descendant::link[@rel='alternate'][@type='application/atom+xml']/@href")
+
+
+def links(response) -> Iterator[Link]:
+    """Every link on the page that leads to posts, classified; nothing else."""
+    root = response.selector.root
+    base = response.url
+    for href in LINK_TARGETS(root):
+        href = href.strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        url = join_url(base, href)
+        if not url.startswith(("http://", "https://")):
+            continue
+        role = classify(url)
+        if role and role != "newer":
+            yield Link(canonical(url), role)
+    for href in ATOM_FEED_LINKS(root):
+        url = join_url(base, href.strip())
+        if classify(url) == "feed":
+            yield Link(url, "feed")
+
+
+# -- pages: the blog ----------------------------------------------------------
+
+
+STATED_BLOG_ID = _xpath("/descendant::meta[@itemprop='blogId']/@content")
+
+
+def blog_id(response) -> str:
+    text = response.text
+    m = BLOG_ID_RE.search(text) or BLOG_ID_PARAM_RE.search(text)
+    if m:
+        return m.group(1)
+    found = _first(STATED_BLOG_ID, response.selector.root)
+    if found:
+        return found.strip()
+    return "blogger-" + hashlib.sha256(_origin(response.url).encode()).hexdigest()[:16]
+
+
+BLOG_TITLE_TEXTS = _css("#Header1 h1 ::text, .Header h1 ::text, h1.title ::text, #blog-title ::text, "
+                        ".header-widget h1 ::text")
+SITE_NAME = _xpath("/descendant::meta[@property='og:site_name']/@content")
+PAGE_TITLE_TEXT = _xpath("/descendant::title/text()")
+BLOG_DESCRIPTION_TEXTS = _css(".Header .description ::text, #description ::text, p.description ::text")
+PAGE_LANG = _xpath("/html/@lang")
+
+
+def parse_blog(response) -> Blog:
+    root = response.selector.root
+    title = clean_text(" ".join(BLOG_TITLE_TEXTS(root))) or clean_text(
+        _first(SITE_NAME, root) or (_first(PAGE_TITLE_TEXT, root) or "").split(":")[0]
+    )
+    description = clean_text(" ".join(BLOG_DESCRIPTION_TEXTS(root)))
+    feed = ATOM_FEED_LINKS(root)
+    feed_url = next((urljoin(response.url, f) for f in feed if "/feeds/posts/" in f), "")
+    return Blog(
+        id=blog_id(response),
+        url=_origin(response.url),
+        platform=NAME,
+        title=title,
+        description=description,
+        feed_url=feed_url,
+        language=_first(PAGE_LANG, root) or "",
+    )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(canonical(url))
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+# -- pages: the post ----------------------------------------------------------
 
 
 CLASS_VALUES = _xpath("descendant-or-self::*/@class")
@@ -410,7 +420,7 @@ def _post_url(response) -> str:
     """The page's own canonical link when it names a post on this host, else the URL fetched."""
     fetched = canonical(response.url)
     for href in _own_urls(response.selector.root):
-        url = canonical(urljoin(response.url, href.strip()))
+        url = canonical(join_url(response.url, href.strip()))
         if urlsplit(url).netloc == urlsplit(fetched).netloc and POST_PATH.match(urlsplit(url).path):
             return url
     return fetched
@@ -614,26 +624,36 @@ def _labels(root, body) -> list[str]:
     return names
 
 
+# Each class test first as a plain contains(): the normalize-space() and concat() of the
+# exact test are then made only for elements that may pass it.
+LABEL_LISTING_POSTS = _xpath(
+    "/descendant::*[contains(@class, 'blog-posts')]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' blog-posts ')]"
+    "/descendant::*[contains(@class, 'post-title')]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' post-title ')]/descendant::a/@href"
+    " | /descendant::*[contains(@class, 'blog-posts')]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' blog-posts ')]"
+    "/descendant::a[contains(@class, 'timestamp-link')]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' timestamp-link ')]/@href")
+LABEL_STATED = _xpath("(/descendant::*[contains(@class, 'status-msg-body')]/descendant::b"
+                      " | /descendant::*[contains(@class, 'search-label')])[1]/descendant::text()")
+
+
 def label_listing(response) -> tuple[str, list[str]]:
     """(label, post URLs) on one of the blog's label pages (``/search/label/X`` and its
     "Older posts" pages): the posts of its main column, not those of sidebar widgets."""
     m = LABEL_PATH.match(unquote(urlsplit(response.url).path))
     if not m:
         return "", []
+    root = response.selector.root
     urls = []
-    for post in response.selector.xpath(
-            "//*[contains(concat(' ', normalize-space(@class), ' '), ' blog-posts ')]"
-            "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-title ')]//a/@href"
-            " | //*[contains(concat(' ', normalize-space(@class), ' '), ' blog-posts ')]"
-            "//a[contains(concat(' ', normalize-space(@class), ' '), ' timestamp-link ')]/@href").getall():
-        url = canonical(urljoin(response.url, post.strip()))
+    for post in LABEL_LISTING_POSTS(root):
+        url = canonical(join_url(response.url, post.strip()))
         if classify(url) == "post" and url not in urls:
             urls.append(url)
     # The name as the page states it ("Showing posts with label <b>X</b>"); the address only
     # when the page does not say (a saved copy's address may carry a ".html" of its own).
-    stated = clean_text(" ".join(response.selector.xpath(
-        "(//*[contains(@class, 'status-msg-body')]//b | //*[contains(@class, 'search-label')])[1]"
-        "//text()").getall()))
+    stated = clean_text(" ".join(LABEL_STATED(root)))
     return stated or re.sub(r"\.html?$", "", m.group(1).strip()), urls
 
 
@@ -705,9 +725,9 @@ def _images(body, page_url: str) -> Iterator[Image]:
         src = (img.get("src") or "").strip()
         if not src or src.startswith("data:"):
             src = (img.get("data-src") or src).strip()
-        src = urljoin(page_url, src)
+        src = join_url(page_url, src)
         link = _first(IMAGE_LINK, img, "")
-        link = urljoin(page_url, link.strip()) if link else ""
+        link = join_url(page_url, link.strip()) if link else ""
         if link and _looks_like_image(link):
             full = full_size(link)
         else:
