@@ -222,13 +222,33 @@ def inner_html(el) -> str:
         "", "".join([etree.tostring(child, method="html", encoding="unicode") for child in el]))
 
 
-JSON_LD_TEXTS = etree.XPath("/descendant::script[@type='application/ld+json']/text()", smart_strings=False)
+JSON_LD = "application/ld+json"
+JSON_LD_TEXTS = etree.XPath(f"/descendant::script[@type='{JSON_LD}']/text()", smart_strings=False)
+CHILD_TEXTS = etree.XPath("text()", smart_strings=False)
+
+
+def holds(node, tag: str) -> bool:
+    """Is there a <tag> element at or under ``node``? Next to free when the page has none at
+    all: lxml looks the name up in the document's table of names and walks nothing, where a
+    query for it walks every node of the page."""
+    return next(node.iter(tag), None) is not None
+
+
+def _json_ld_texts(doc) -> list[str]:
+    """What ``JSON_LD_TEXTS`` gives, by lxml's walk over the page's <script> elements alone:
+    one JSON-LD script's text is its text nodes; with more, the query keeps page order."""
+    scripts = [el for el in doc.iter("script") if el.get("type") == JSON_LD]
+    if not scripts:
+        return []
+    if len(scripts) == 1:
+        return CHILD_TEXTS(scripts[0])
+    return JSON_LD_TEXTS(doc)
 
 
 def json_ld_objects(sel: Selector) -> list[dict]:
     """Every JSON-LD object on the page (top level, lists and @graph flattened)."""
     found: list[dict] = []
-    for raw in JSON_LD_TEXTS(sel.root):
+    for raw in _json_ld_texts(sel.root.getroottree().getroot()):
         try:
             data = json.loads(raw)
         except ValueError:

@@ -33,7 +33,7 @@ from ..dates import combine_local, parse_clock, parse_date_text, parse_iso
 from ..htmltext import clean_text, html_to_text, sanitize_html, word_count
 from ..items import Blog, Comment, Image, Post, content_hash
 from ..urls import query_params, strip_params
-from .base import (FeedPage, Link, Platform, absolute_copy, inner_html, join_url, json_ld_objects,
+from .base import (FeedPage, Link, Platform, absolute_copy, holds, inner_html, join_url, json_ld_objects,
                    page_languages)
 from .post_evidence import merge_labels
 
@@ -309,21 +309,27 @@ def _may_match(marks: _Marks | None, guard: tuple[str, str]) -> bool:
     return marks is None or marks.may_match(guard)
 
 
-POST_ROOTS = [_xpath(query) for query in (
-    "/descendant::article[contains(@class, 'post-outer-container')]"
-    "[contains(concat(' ', @class, ' '), ' post-outer-container ')]",
-    "/descendant::div[contains(@class, 'post-outer')][contains(concat(' ', @class, ' '), ' post-outer ')]",
-    "/descendant::div[contains(@class, 'post')][contains(concat(' ', @class, ' '), ' post ')]"
-    "[descendant::*[contains(@class, 'post-body')]]",
-    "/descendant::*[contains(@class, 'hentry')][contains(concat(' ', @class, ' '), ' hentry ')]",
-    "/descendant::div[contains(@class, 'post')][contains(concat(' ', @class, ' '), ' post ')]",
+# (the element each query's matches are, or None for any; the query), in order of trust.
+POST_ROOTS = [(tag, _xpath(query)) for tag, query in (
+    ("article", "/descendant::article[contains(@class, 'post-outer-container')]"
+                "[contains(concat(' ', @class, ' '), ' post-outer-container ')]"),
+    ("div", "/descendant::div[contains(@class, 'post-outer')][contains(concat(' ', @class, ' '), ' post-outer ')]"),
+    ("div", "/descendant::div[contains(@class, 'post')][contains(concat(' ', @class, ' '), ' post ')]"
+            "[descendant::*[contains(@class, 'post-body')]]"),
+    (None, "/descendant::*[contains(@class, 'hentry')][contains(concat(' ', @class, ' '), ' hentry ')]"),
+    ("div", "/descendant::div[contains(@class, 'post')][contains(concat(' ', @class, ' '), ' post ')]"),
 )]
 
 
 def _post_root(sel: Selector):
-    """The element holding one post, in whichever template family (an lxml element)."""
-    for query in POST_ROOTS:
-        found = query(sel.root)
+    """The element holding one post, in whichever template family (an lxml element). A query
+    for an element the page has none of is not run (the current themes' <article> on an older
+    template's page): each walks the whole page."""
+    root = sel.root
+    for tag, query in POST_ROOTS:
+        if tag and not holds(root, tag):
+            continue
+        found = query(root)
         if found:
             return found[0]
     return None
@@ -808,7 +814,7 @@ CLASSIC_FOOTER = _xpath("following-sibling::dd[contains(@class, 'comment-footer'
 def _comments(sel: Selector, page_url: str) -> Iterator[Comment]:
     position = 0
     # Threaded comments (layout templates since 2012, current themes).
-    threaded = THREADED(sel.root)
+    threaded = THREADED(sel.root) if holds(sel.root, "li") else []
     for li in threaded:
         cid = li.get("id")[1:]
         if not cid.isdigit():
@@ -835,7 +841,7 @@ def _comments(sel: Selector, page_url: str) -> Iterator[Comment]:
     if threaded:
         return
     # dl#comments-block: layout templates before threading, and classic templates.
-    for dt_el in CLASSIC_COMMENTS(sel.root):
+    for dt_el in CLASSIC_COMMENTS(sel.root) if holds(sel.root, "dl") else ():
         cid = dt_el.get("id", "") or _first(ANCHOR_NAME, dt_el) or ""
         cid = cid.lstrip("c")
         if not cid.isdigit():
