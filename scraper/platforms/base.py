@@ -130,12 +130,20 @@ def join_url(base: str, href: str) -> str:
     return urljoin(base, href)
 
 
+def page_query(query: str) -> etree.XPath:
+    """A query written with ``//``, compiled with ``/descendant::`` in its place: the same
+    nodes, given that no predicate is positional and no literal holds "//". With a predicate,
+    libxml2 evaluates ``//x[p]`` as a child step from every node of the page. Strings come
+    back as plain ``str`` (what parsel's ``getall()`` gives, without a Selector for each)."""
+    return etree.XPath(query.replace("//", "/descendant::"), smart_strings=False)
+
+
 def absolute(base: str, href: str) -> str:
     """A link's absolute http(s) URL; "" for fragments, scripts, mail and data links."""
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
         return ""
-    url = urljoin(base, href)
+    url = join_url(base, href)
     return url if url.startswith(("http://", "https://")) else ""
 
 

@@ -37,7 +37,8 @@ from ..urls import host, strip_params
 from .. import extract
 from ..extract import Found, Page
 from ..extract.scope import main_scope
-from .base import FeedPage, Link, Platform, absolute, blog_posting, json_ld_objects, keep_found, own_url, page_languages
+from .base import (FeedPage, Link, Platform, absolute, blog_posting, json_ld_objects, keep_found, own_url,
+                   page_languages, page_query)
 from .bodies import body_and_images
 from .syndication import parse_syndication
 from .post_evidence import NotAPost, listed_in, one_article, title_disagreement
@@ -153,7 +154,7 @@ def sitemap_urls(blog_url: str) -> list[str]:
 
 # -- links ---------------------------------------------------------------------------------
 
-CONTEXT = (
+CONTEXT = tuple((role, page_query(query)) for role, query in (
     ("post", "//*[contains(concat(' ', normalize-space(@class), ' '), ' h-entry ')]"
              "//a[contains(concat(' ', normalize-space(@class), ' '), ' u-url ')]/@href"
              " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"
@@ -162,7 +163,8 @@ CONTEXT = (
               " | //link[@rel='next']/@href"),
     ("label", "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]/@href"
               " | //*[contains(concat(' ', normalize-space(@class), ' '), ' p-category ')]/@href"),
-)
+))
+LINK_TARGETS = page_query("//a/@href | //link[@rel='next']/@href")
 
 
 def links(response) -> Iterator[Link]:
@@ -174,12 +176,12 @@ def links(response) -> Iterator[Link]:
     for role, query in CONTEXT:
         if single and role in ("older", "post"):
             continue  # a post's "next" is a post; its title links are itself
-        for href in sel.xpath(query).getall():
+        for href in query(sel.root):
             url = absolute(base, href)
             if url:
                 by_context.setdefault(canonical(url), role)
     seen: set[str] = set()
-    for href in sel.xpath("//a/@href | //link[@rel='next']/@href").getall():
+    for href in LINK_TARGETS(sel.root):
         url = absolute(base, href)
         if not url or host(url) != own:
             continue

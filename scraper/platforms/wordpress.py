@@ -41,7 +41,7 @@ from .. import extract
 from ..extract import Found, Page
 from ..extract.fields import term_links
 from ..extract.scope import outside_post
-from .base import FeedPage, Link, Platform, absolute, keep_found, own_url, page_languages
+from .base import FeedPage, Link, Platform, absolute, keep_found, own_url, page_languages, page_query
 from .bodies import _has_class, body_and_images
 from .syndication import parse_syndication
 
@@ -232,8 +232,19 @@ OLDER_CONTEXT = (
 )
 
 
+BODY_CLASSES = page_query("//body/@class")
+SINGLE_CONTEXT = page_query(
+    "//*[contains(@class, 'post-navigation') or contains(@class, 'nav-previous')"
+    " or contains(@class, 'nav-next') or contains(@class, 'wp-block-post-navigation-link')"
+    " or @id='nav-above' or @id='nav-below']//a/@href"
+    " | //a[@rel='prev' or @rel='next']/@href")
+LINK_TARGETS = page_query("//a/@href | //link[@rel='next']/@href | //option/@value")
+POST_CONTEXT_HREFS, TERM_CONTEXT_HREFS, OLDER_CONTEXT_HREFS = (
+    page_query(POST_CONTEXT), page_query(TERM_CONTEXT), page_query(OLDER_CONTEXT))
+
+
 def _body_classes(sel: Selector) -> set[str]:
-    return set(" ".join(sel.xpath("//body/@class").getall()).split())
+    return set(" ".join(BODY_CLASSES(sel.root)).split())
 
 
 def _is_single(sel: Selector) -> bool:
@@ -249,23 +260,18 @@ def links(response) -> Iterator[Link]:
     single = _is_single(sel)
     by_context: dict[str, str] = {}
     if not single:
-        for href in sel.xpath(POST_CONTEXT).getall():
+        for href in POST_CONTEXT_HREFS(sel.root):
             by_context.setdefault(absolute(base, href), "post")
     else:
-        for href in sel.xpath(
-            "//*[contains(@class, 'post-navigation') or contains(@class, 'nav-previous')"
-            " or contains(@class, 'nav-next') or contains(@class, 'wp-block-post-navigation-link')"
-            " or @id='nav-above' or @id='nav-below']//a/@href"
-            " | //a[@rel='prev' or @rel='next']/@href"
-        ).getall():
+        for href in SINGLE_CONTEXT(sel.root):
             by_context.setdefault(absolute(base, href), "post")
-    for href in sel.xpath(TERM_CONTEXT).getall():
+    for href in TERM_CONTEXT_HREFS(sel.root):
         by_context.setdefault(absolute(base, href), "label")
     if not single:
-        for href in sel.xpath(OLDER_CONTEXT).getall():
+        for href in OLDER_CONTEXT_HREFS(sel.root):
             by_context.setdefault(absolute(base, href), "older")
     seen: set[str] = set()
-    for href in sel.xpath("//a/@href | //link[@rel='next']/@href | //option/@value").getall():
+    for href in LINK_TARGETS(sel.root):
         url = absolute(base, href)
         if not url or host(url) != own:
             continue
