@@ -47,7 +47,7 @@ def traffic(rows: list, port: int) -> dict:
             "all_requests": len(rows), "all_bytes": sum(r[2] for r in rows)}
 
 
-def crawl_blogarchive(site: Site, server, workdir: Path, images: str = "none", extra=()) -> dict:
+def crawl_blogarchive(site: Site, server, workdir: Path, images: str = "none", extra=(), label: str = "") -> dict:
     db = workdir / f"archive-{images.replace(':', '_')}.db"
     for f in workdir.glob(db.name + "*"):  # the archive, its -wal/-shm and its .warc folder
         shutil.rmtree(f) if f.is_dir() else f.unlink()
@@ -74,7 +74,7 @@ def crawl_blogarchive(site: Site, server, workdir: Path, images: str = "none", e
     t = traffic(log, site.port)
     posts_paths = site.post_paths()
     post_html = sum(r[2] for r in log if r[0] == site.port and r[1] == 200 and r[3] in posts_paths)
-    return {"tool": "blogarchive" + ("" if images == "none" else f" (images {images})"),
+    return {"tool": "blogarchive" + (f" {label}" if label else "") + ("" if images == "none" else f" (images {images})"),
             "rc": run.returncode, "wall_s": run.wall, "crawl_s": duration, "cpu_s": run.cpu,
             "peak_rss_mb": run.peak_rss_mb, "maxrss_mb": run.maxrss_mb, "posts": posts,
             "images": images_saved[0], "image_bytes": images_saved[1], "db_bytes": db_size, "warc_bytes": warc_size,
@@ -128,11 +128,12 @@ def bench_site(site: Site, args, workdir: Path) -> dict:
             result["server_alone"] = measure_running(site, server, seconds=args.server_seconds)
             print("server alone:", json.dumps(result["server_alone"]), flush=True)
         for rep in range(args.repeat):
-            ours = crawl_blogarchive(site, server, workdir)
-            urls = ours.pop("_urls")
-            result["raw_post_html_bytes"] = result["raw_post_html_bytes"] or ours["post_html_bytes"]
-            result["runs"].append(ours)
-            _show(ours, n)
+            for label, extra in args.variant or [("", [])]:
+                ours = crawl_blogarchive(site, server, workdir, extra=[*args.set_extra, *extra], label=label)
+                urls = ours.pop("_urls")
+                result["raw_post_html_bytes"] = result["raw_post_html_bytes"] or ours["post_html_bytes"]
+                result["runs"].append(ours)
+                _show(ours, n)
             if not args.no_bare:
                 bare = crawl_bare(site, server, workdir, urls)
                 result["runs"].append(bare)
@@ -148,7 +149,7 @@ def bench_site(site: Site, args, workdir: Path) -> dict:
                     result["runs"].append(w)
                     _show(w, n)
         if args.images_run:
-            img = crawl_blogarchive(site, server, workdir, images="db")
+            img = crawl_blogarchive(site, server, workdir, images="db", extra=args.set_extra)
             img.pop("_urls")
             result["runs"].append(img)
             _show(img, n)
@@ -198,14 +199,16 @@ def summarise(runs: list, n: int) -> dict:
             summary[tool]["db_MB"] = median([r["db_bytes"] for r in rows]) / 1e6
             summary[tool]["warc_MB"] = median([r["warc_bytes"] for r in rows]) / 1e6
             summary[tool]["posts_saved"] = min(r["posts"] for r in rows)
-    ours, bare, wget = summary.get("blogarchive"), summary.get("bare scrapy"), summary.get("wget --mirror")
-    if ours and bare:
-        summary["ratio_vs_bare"] = {"wall": ours["wall_s"] / bare["wall_s"],
-                                    "cpu": ours["cpu_ms_per_post"] / bare["cpu_ms_per_post"]}
-    if ours and wget:
-        summary["ratio_vs_wget"] = {"wall": ours["wall_s"] / wget["wall_s"],
-                                    "requests": ours["requests"] / wget["requests"],
-                                    "bytes": ours["MB"] / wget["MB"]}
+    bare, wget = summary.get("bare scrapy"), summary.get("wget --mirror")
+    for tool in [t for t in summary if t.startswith("blogarchive") and "(images" not in t]:
+        ours, suffix = summary[tool], tool.removeprefix("blogarchive")  # " LABEL" for a --variant
+        if bare:
+            summary["ratio_vs_bare" + suffix] = {"wall": ours["wall_s"] / bare["wall_s"],
+                                                 "cpu": ours["cpu_ms_per_post"] / bare["cpu_ms_per_post"]}
+        if wget:
+            summary["ratio_vs_wget" + suffix] = {"wall": ours["wall_s"] / wget["wall_s"],
+                                                 "requests": ours["requests"] / wget["requests"],
+                                                 "bytes": ours["MB"] / wget["MB"]}
     return summary
 
 
@@ -224,9 +227,20 @@ def main(argv=None) -> int:
     parser.add_argument("--wget-every-repeat", action="store_true")
     parser.add_argument("--images-run", action="store_true", help="one more crawl with --images db")
     parser.add_argument("--json", type=Path, help="write every figure here")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for every blogarchive crawl (-s NAME=VALUE)")
+    parser.add_argument("--variant", action="append", default=[], metavar="LABEL:NAME=VALUE[,NAME=VALUE]",
+                        help="crawl with these settings too, under this label, in turn with the others in "
+                             "every repetition (e.g. w0:BLOGARCHIVE_PARSE_WORKERS=0 w1:BLOGARCHIVE_PARSE_WORKERS=1)")
     parser.add_argument("--scraper-path", default="",
                         help="a copy of the project to crawl with instead (PYTHONPATH), to measure a fix")
     args = parser.parse_args(argv)
+    args.set_extra = [x for pair in args.settings for x in ("-s", pair)]
+    variants = []
+    for spec in args.variant:
+        label, _, pairs = spec.partition(":")
+        variants.append((label, [x for pair in pairs.split(",") if pair for x in ("-s", pair)]))
+    args.variant = variants
     global SCRAPER_PATH
     SCRAPER_PATH = str(Path(args.scraper_path).resolve()) if args.scraper_path else ""
     # Bytecode written now, as an install writes it: with PYTHONDONTWRITEBYTECODE set, a copy
@@ -252,7 +266,8 @@ def main(argv=None) -> int:
         report(results)
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, default=str))
-        ok = all(s["summary"].get("blogarchive", {}).get("posts_saved") == s["posts"] for s in results["sites"])
+        ok = all(f.get("posts_saved") == s["posts"] for s in results["sites"]
+                 for tool, f in s["summary"].items() if tool.startswith("blogarchive"))
         return 0 if ok else 1
     finally:
         if own:
@@ -273,14 +288,14 @@ def report(results: dict) -> None:
                                      "MB", "peak RSS MB", "server CPU s", "saved"]))
     for s in results["sites"]:
         summ = s["summary"]
-        if "ratio_vs_bare" in summ:
-            r = summ["ratio_vs_bare"]
-            print(f"{s['posts']} posts: blogarchive / bare spider: wall {r['wall']:.2f}x, CPU {r['cpu']:.2f}x"
-                  f"  (target <= 2.5)")
-        if "ratio_vs_wget" in summ:
-            r = summ["ratio_vs_wget"]
-            print(f"{s['posts']} posts: blogarchive / wget --mirror: wall {r['wall']:.2f}x, "
-                  f"requests {r['requests']:.2f}x, bytes {r['bytes']:.2f}x  (target < 1 each)")
+        for key in [k for k in summ if k.startswith("ratio_vs_bare")]:
+            r = summ[key]
+            print(f"{s['posts']} posts: blogarchive{key.removeprefix('ratio_vs_bare')} / bare spider: "
+                  f"wall {r['wall']:.2f}x, CPU {r['cpu']:.2f}x  (target <= 2.5)")
+        for key in [k for k in summ if k.startswith("ratio_vs_wget")]:
+            r = summ[key]
+            print(f"{s['posts']} posts: blogarchive{key.removeprefix('ratio_vs_wget')} / wget --mirror: "
+                  f"wall {r['wall']:.2f}x, requests {r['requests']:.2f}x, bytes {r['bytes']:.2f}x  (target < 1 each)")
         ours = summ.get("blogarchive")
         if ours and s.get("raw_post_html_bytes"):
             raw = s["raw_post_html_bytes"] / 1e6

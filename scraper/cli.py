@@ -86,11 +86,15 @@ def main():
                    "(default: after one complete crawl, fetch only what is new or changed).")
 @click.option("--wait", default=0.0, metavar="SECONDS",
               help="If another crawl is writing this archive, wait this long for it.")
+@click.option("--parse-workers", default=None, metavar="N|auto",
+              help="Read post pages in N worker processes beside the crawl (0: in the crawl's "
+                   "own process; auto: 1 where there are 2 cores or more). "
+                   "Same as -s BLOGARCHIVE_PARSE_WORKERS=N.")
 @click.option("--redis", "redis_url", default=None, metavar="URL",
               help="Seed the shared frontier of `blogarchive worker`s at redis://host:6379/0 and "
                    "exit (docs/scale-out.md).")
 def crawl(urls, db_path, overrides, quiet, verbose, log_path, ignore_robots, contact, images, warc,
-          full, wait, redis_url):
+          full, wait, parse_workers, redis_url):
     """Crawl one or more blogs into the archive."""
     from . import store
     from .report import print_summary
@@ -116,6 +120,10 @@ def crawl(urls, db_path, overrides, quiet, verbose, log_path, ignore_robots, con
         images = "dir:" + str(Path(images[4:]).resolve())
     settings["BLOGARCHIVE_IMAGES"] = images
     settings.setdefault("BLOGARCHIVE_WARC", warc)
+    if parse_workers is not None:
+        if parse_workers != "auto" and not (parse_workers.isdigit() and int(parse_workers) <= 64):
+            raise click.UsageError(f"--parse-workers {parse_workers!r}: a number of processes (0-64) or auto")
+        settings["BLOGARCHIVE_PARSE_WORKERS"] = parse_workers
     if redis_url:  # distributed: the workers crawl, the writer writes (scraper/distributed.py)
         from .scheduled import cluster_seed_command
 

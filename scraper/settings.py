@@ -133,6 +133,11 @@ BLOGARCHIVE_CONSOLE_LEVEL = "WARNING"
 BLOGARCHIVE_TRACEBACKS = False
 FEED_EXPORT_ENCODING = "utf-8"
 
+# Post pages read (parsed, sanitised, their text and comments taken) in this many worker
+# processes while the crawl's process fetches, plans and stores (scraper/readers.py);
+# 0 reads them in the crawl's process, "auto" uses one worker where there are 2 cores or more.
+BLOGARCHIVE_PARSE_WORKERS = 0
+
 # Images: "db" keeps every post image in the archive (images.content), "none"
 # keeps only their URLs, "dir:/path" writes content-addressed files there.
 BLOGARCHIVE_IMAGES = "db"

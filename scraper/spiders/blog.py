@@ -14,10 +14,10 @@ import scrapy
 from protego import Protego
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import TextResponse
+from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
-from .. import images, platforms
+from .. import images, platforms, readers
 from ..failures import HOST_DOWN, failure_kind, http_status, short_reason
 from ..items import Blog, FeedEntries, Fetch, ImageFile, LabelListing, PostComments, PostSeen
 from ..plan import Archive, BlogPlan, ImagePlan, ImageWant, Limits, Want
@@ -50,6 +50,7 @@ class BlogSpider(scrapy.Spider):
         self.seeds = [check_url(u) for u in seeds]
         self.full = str(full).lower() in ("1", "true", "yes")
         self.sites: list[BlogPlan] = []
+        self.readers: readers.Readers | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -60,6 +61,9 @@ class BlogSpider(scrapy.Spider):
         spider.sites = [BlogPlan(seed, spider.archive, limits, spider.full) for seed in spider.seeds]
         spider.image_plan = ImagePlan(spider.archive, settings.get("BLOGARCHIVE_IMAGES", "db"),
                                   settings.getint("BLOGARCHIVE_IMAGE_MAX_ATTEMPTS", 5))
+        workers = settings.get("BLOGARCHIVE_PARSE_WORKERS", "auto")
+        workers = readers.default_workers() if str(workers).lower() == "auto" else int(workers)
+        spider.readers = readers.Readers(workers, crawler) if workers > 0 else None
         crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
 
@@ -71,6 +75,8 @@ class BlogSpider(scrapy.Spider):
             raise DontCloseSpider
 
     def closed(self, reason):
+        if self.readers is not None:
+            self.readers.close()
         self.archive.close()
 
     # -- requests ------------------------------------------------------------------
@@ -138,6 +144,27 @@ class BlogSpider(scrapy.Spider):
     # -- pages -----------------------------------------------------------------------
 
     def parse_page(self, response):
+        steps = self._page(response)
+        if self.readers is None or response.meta.get("role") != "post":
+            return steps
+        return self._awaiting(steps)
+
+    async def _awaiting(self, steps):
+        """The page's steps, with a worker's reading awaited where they hand a page over
+        (``readers.PostPage``) and sent back in (None: read it here)."""
+        reading = None
+        while True:
+            try:
+                thing = steps.send(reading)
+            except StopIteration:
+                return
+            reading = None
+            if isinstance(thing, readers.PostPage):
+                reading = await self.readers.read(thing)
+            else:
+                yield thing
+
+    def _page(self, response):
         role = response.meta.get("role", "home")
         site, moved = self._site_of(response)
         if site is None:
@@ -175,14 +202,30 @@ class BlogSpider(scrapy.Spider):
             yield from self._out(self.image_plan.missing(site.blog_id))
         platform = site.platform
 
-        post_id = ""
+        post_id, links = "", None
         if platform.classify(response.url) == "post" or role == "post":
             listed = site.evidence(response.url, response.meta.get("listed"))
-            try:
-                post = platform.parse_post(response, listed)
-            except ValueError as e:  # the evidence rule refused it: counted with its reason
+            reading = None
+            if self.readers is not None and role == "post" and isinstance(response, HtmlResponse):
+                for _ in range(2):
+                    reading = yield readers.PostPage(platform.NAME, response.url, response.text,
+                                                     response.encoding, listed, site.follows_links_of_post())
+                    now = site.evidence(response.url, response.meta.get("listed"))
+                    if now == listed:
+                        break
+                    # The blog said more of the page while it was read (its feed named it): read
+                    # with what is known now, as this process would have read it now.
+                    listed, reading = now, None
+            if reading is not None:
+                post, reason, links = reading.post, reading.refusal, reading.links
+            else:  # read here
+                try:
+                    post = platform.parse_post(response, listed)
+                except ValueError as e:
+                    post, reason = None, str(e)
+            if post is None:  # the evidence rule refused it: counted with its reason
                 refusal = site.refused(response.url, listed, self._fetch(
-                    response, role, error="not_a_post", message=str(e).removeprefix(f"{response.url}: ")))
+                    response, role, error="not_a_post", message=reason.removeprefix(f"{response.url}: ")))
                 if refusal is not None:
                     yield refusal
                 return
@@ -197,7 +240,8 @@ class BlogSpider(scrapy.Spider):
             label, listed = platform.label_listing(response)
             if label and listed:
                 yield LabelListing(blog_id=site.blog_id, label=label, url=response.url, post_urls=listed)
-        yield from self._out(site.links(role, platform.links(response), response.meta.get("chain")))
+        yield from self._out(site.links(role, platform.links(response) if links is None else links,
+                                        response.meta.get("chain")))
 
     @staticmethod
     def _not_a_page(response) -> tuple[str, str] | None:

@@ -1,0 +1,156 @@
+"""Post pages read in worker processes, beside the crawl's own process.
+
+Reading a post page (its lxml tree, the sanitised body, the plain text, comments and
+images: a third of a crawl's CPU) depends only on the page and on what the blog said of
+it, so it can run on another core while the crawl's process fetches, plans and stores.
+The spider hands a page over (``PostPage``: platform name, URL, decoded text, encoding,
+the plan's evidence) and gets back what ``platform.parse_post`` and ``platform.links``
+would have given it in-process (``Reading``); everything stateful stays in the crawl's
+process. Setting ``BLOGARCHIVE_PARSE_WORKERS`` (``crawl --parse-workers N``): 0 reads every
+page in the crawl's process.
+
+A page the workers cannot read for any reason (a worker killed or crashed, an error other
+than the evidence rule's refusal, a result that cannot be sent back) is read again in the
+crawl's process, so the outcome is always what reading it there gives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from parsel import Selector
+from w3lib.html import get_base_url
+
+from . import platforms
+from .items import Post
+from .platforms.base import Link
+
+logger = logging.getLogger(__name__)
+
+# Pools replaced after a worker died; past this many, every page is read in the crawl's process.
+MAX_RESTARTS = 3
+
+
+def default_workers() -> int:
+    """One reader beside the crawl where there is a second core to run it on."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return 1 if cores >= 2 else 0
+
+
+@dataclass
+class PostPage:
+    """A post page as a worker reads it: what the platforms read of a response (its URL,
+    text and selector), the encoding for the base URL, and the plan's evidence. Reading
+    anything else of the page (headers, meta) fails in the worker, and the page is then
+    read in the crawl's process."""
+
+    platform: str
+    url: str
+    text: str
+    encoding: str
+    listed: dict
+    links: bool  # also the page's links (the plan follows a post's links)
+
+    @property
+    def selector(self) -> Selector:
+        tree = self.__dict__.get("_tree")
+        if tree is None:  # as Scrapy builds an HTML page's selector
+            tree = self.__dict__["_tree"] = Selector(
+                text=self.text, type="html", base_url=get_base_url(self.text[:4096], self.url, self.encoding))
+        return tree
+
+    def css(self, query: str):
+        return self.selector.css(query)
+
+    def xpath(self, query: str, **kwargs):
+        return self.selector.xpath(query, **kwargs)
+
+
+@dataclass
+class Reading:
+    post: Post | None
+    refusal: str = ""  # the evidence rule's reason (its ValueError) when there is no post
+    links: list[Link] | None = None
+
+
+def read(page: PostPage) -> Reading:
+    """In a worker: the page read as the spider reads it in-process."""
+    platform = platforms.by_name(page.platform)
+    try:
+        post = platform.parse_post(page, page.listed)
+    except ValueError as e:
+        return Reading(None, str(e))
+    return Reading(post, links=list(platform.links(page)) if page.links else None)
+
+
+def _worker_start() -> None:
+    # Ctrl-C reaches the whole process group: the crawl's process decides when to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .malloc import hold_mmap_threshold
+
+    hold_mmap_threshold()  # page-sized buffers given back, as in the crawl's process
+
+
+class Readers:
+    """A pool of worker processes, started at the first page and shut down with the crawl."""
+
+    def __init__(self, workers: int, crawler=None):
+        self.workers = workers
+        self.crawler = crawler  # its stats count the pages read here instead
+        self._pool: ProcessPoolExecutor | None = None
+        self.restarts = 0
+
+    def _executor(self) -> ProcessPoolExecutor | None:
+        if self._pool is None and self.restarts <= MAX_RESTARTS:
+            import multiprocessing
+
+            # Not forked: the crawl's process has threads (DNS, WARC writer) and a reactor.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_worker_start)
+        return self._pool
+
+    async def read(self, page: PostPage) -> Reading | None:
+        """The page read by a worker; None when it must be read in this process instead."""
+        pool = self._executor()
+        if pool is None:
+            return None
+        try:
+            return await asyncio.wrap_future(pool.submit(read, page))
+        except BrokenProcessPool:
+            self._broken(pool)
+        except Exception as e:  # read again here, where it raises (or not) as it always did
+            logger.debug("%s: not read by a worker (%s: %s); reading it here", page.url, type(e).__name__, e)
+        self._count("read_here")
+        return None
+
+    def _broken(self, pool: ProcessPoolExecutor) -> None:
+        if pool is not self._pool:  # another page already found this pool broken
+            return
+        self._pool = None
+        self.restarts += 1
+        self._count("died")
+        pool.shutdown(wait=False, cancel_futures=True)
+        if self.restarts > MAX_RESTARTS:
+            logger.warning("a page-reading process died %d times: every page is now read in the "
+                           "crawl's own process", self.restarts)
+        else:
+            logger.warning("a page-reading process died; its pages are read in the crawl's own "
+                           "process, and a new one is started")
+
+    def _count(self, what: str) -> None:
+        if self.crawler is not None:
+            self.crawler.stats.inc_value(f"blogarchive/readers/{what}")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
