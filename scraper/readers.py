@@ -3,7 +3,7 @@
 Reading a post page (its lxml tree, the sanitised body, the plain text, comments and
 images: a third of a crawl's CPU) depends only on the page and on what the blog said of
 it, so it can run on another core while the crawl's process fetches, plans and stores.
-The spider hands a page over (``PostPage``: platform name, URL, decoded text, encoding,
+The spider hands a page over (``PostPage``: platform name, URL, body, encoding,
 the plan's evidence) and gets back what ``platform.parse_post`` and ``platform.links``
 would have given it in-process (``Reading``); everything stateful stays in the crawl's
 process. Setting ``BLOGARCHIVE_PARSE_WORKERS`` (``crawl --parse-workers N``): 0 reads every
@@ -20,11 +20,14 @@ import asyncio
 import logging
 import os
 import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from parsel import Selector
+from w3lib.encoding import html_to_unicode
 from w3lib.html import get_base_url
 
 from . import platforms
@@ -49,16 +52,23 @@ def default_workers() -> int:
 @dataclass
 class PostPage:
     """A post page as a worker reads it: what the platforms read of a response (its URL,
-    text and selector), the encoding for the base URL, and the plan's evidence. Reading
+    text and selector), from its body and encoding, and the plan's evidence. Reading
     anything else of the page (headers, meta) fails in the worker, and the page is then
     read in the crawl's process."""
 
     platform: str
     url: str
-    text: str
-    encoding: str
+    body: bytes
+    encoding: str  # the response's, as Scrapy resolved it (declared, or inferred from the body)
     listed: dict
     links: bool  # also the page's links (the plan follows a post's links)
+
+    @property
+    def text(self) -> str:
+        text = self.__dict__.get("_text")
+        if text is None:  # as Scrapy decodes a page whose encoding is known
+            text = self.__dict__["_text"] = html_to_unicode(f"charset={self.encoding}", self.body)[1]
+        return text
 
     @property
     def selector(self) -> Selector:
@@ -92,12 +102,21 @@ def read(page: PostPage) -> Reading:
     return Reading(post, links=list(platform.links(page)) if page.links else None)
 
 
-def _worker_start() -> None:
+def _worker_start(parent: int) -> None:
     # Ctrl-C reaches the whole process group: the crawl's process decides when to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .malloc import hold_mmap_threshold
 
     hold_mmap_threshold()  # page-sized buffers given back, as in the crawl's process
+    # A worker waits for pages on a pipe it holds both ends of: when the crawl's process is
+    # killed outright, nothing else would tell it to go.
+    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
+
+
+def _orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 class Readers:
@@ -115,7 +134,7 @@ class Readers:
 
             # Not forked: the crawl's process has threads (DNS, WARC writer) and a reactor.
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_worker_start)
+                                             initializer=_worker_start, initargs=(os.getpid(),))
         return self._pool
 
     async def read(self, page: PostPage) -> Reading | None:

@@ -104,10 +104,14 @@ def test_pages_the_evidence_rule_refuses_are_refused_the_same(tmp_path, feed):
     here, workers = rows(tmp_path / "here.db"), rows(tmp_path / "workers.db")
     refused = [r for r in here["fetches"] if r[3] == "not_a_post"]
     assert len(refused) == (0 if feed else 4) and here["posts"]
-    # Why a page was asked for (`reason`) depends on whether the feed answered before it
-    # (then "discovered"; after a refusal "listed-in-feed"), in one process as with workers.
-    for archive in (here, workers):
-        archive["fetches"] = sorted((r[:-1] for r in archive["fetches"]), key=repr)
+    if feed:
+        # A page refused before the feed named it is asked for again ("listed-in-feed"); one
+        # answered after the feed was read is taken at once ("discovered"). Which happens depends
+        # on when the feed answered, in one process as with workers: the request's reason and
+        # the count of requests are left out, what was archived is not.
+        for archive in (here, workers):
+            archive["fetches"] = sorted((r[:-1] for r in archive["fetches"]), key=repr)
+            archive["crawl"] = [r[:1] + r[2:] for r in archive["crawl"]]
     for table in QUERIES:
         assert workers[table] == here[table], table
 

@@ -208,7 +208,7 @@ class BlogSpider(scrapy.Spider):
             reading = None
             if self.readers is not None and role == "post" and isinstance(response, HtmlResponse):
                 for _ in range(2):
-                    reading = yield readers.PostPage(platform.NAME, response.url, response.text,
+                    reading = yield readers.PostPage(platform.NAME, response.url, response.body,
                                                      response.encoding, listed, site.follows_links_of_post())
                     now = site.evidence(response.url, response.meta.get("listed"))
                     if now == listed:
