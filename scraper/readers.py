@@ -113,6 +113,10 @@ def _worker_start(parent: int) -> None:
     threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
 
 
+def _ready() -> None:
+    """Run once by a new worker: it has imported the platforms (unpickling this function)."""
+
+
 def _orphaned(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
@@ -120,12 +124,15 @@ def _orphaned(parent: int) -> None:
 
 
 class Readers:
-    """A pool of worker processes, started at the first page and shut down with the crawl."""
+    """A pool of worker processes, started at the first page and shut down with the crawl.
+    Until a new pool's workers are up (a fraction of a second: a new interpreter imports the
+    platforms), pages are read in the crawl's process rather than waiting for them."""
 
     def __init__(self, workers: int, crawler=None):
         self.workers = workers
-        self.crawler = crawler  # its stats count the pages read here instead
+        self.crawler = crawler  # its stats count the pages read by workers, and failures
         self._pool: ProcessPoolExecutor | None = None
+        self._ready = None  # a new pool's first (empty) task: done when a worker is up
         self.restarts = 0
 
     def _executor(self) -> ProcessPoolExecutor | None:
@@ -135,15 +142,18 @@ class Readers:
             # Not forked: the crawl's process has threads (DNS, WARC writer) and a reactor.
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_worker_start, initargs=(os.getpid(),))
+            self._ready = self._pool.submit(_ready)
         return self._pool
 
     async def read(self, page: PostPage) -> Reading | None:
         """The page read by a worker; None when it must be read in this process instead."""
         pool = self._executor()
-        if pool is None:
+        if pool is None or not self._ready.done():
             return None
         try:
-            return await asyncio.wrap_future(pool.submit(read, page))
+            reading = await asyncio.wrap_future(pool.submit(read, page))
+            self._count("read")
+            return reading
         except BrokenProcessPool:
             self._broken(pool)
         except Exception as e:  # read again here, where it raises (or not) as it always did
