@@ -123,63 +123,89 @@ def _orphaned(parent: int) -> None:
     os._exit(0)
 
 
-class Readers:
-    """A pool of worker processes, started at the first page and shut down with the crawl.
+class _Pool:
+    """Worker processes shared by the crawls of one process (`blogarchive worker` crawls
+    several blogs at once): started at the first page, shut down when the last crawl closes.
     Until a new pool's workers are up (a fraction of a second: a new interpreter imports the
     platforms), pages are read in the crawl's process rather than waiting for them."""
 
-    def __init__(self, workers: int, crawler=None):
-        self.workers = workers
-        self.crawler = crawler  # its stats count the pages read by workers, and failures
-        self._pool: ProcessPoolExecutor | None = None
-        self._ready = None  # a new pool's first (empty) task: done when a worker is up
-        self.restarts = 0
+    shared: dict[int, _Pool] = {}
 
-    def _executor(self) -> ProcessPoolExecutor | None:
-        if self._pool is None and self.restarts <= MAX_RESTARTS:
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.executor: ProcessPoolExecutor | None = None
+        self.ready = None  # a new pool's first (empty) task: done when a worker is up
+        self.restarts = 0
+        self.users = 0
+
+    def get(self) -> ProcessPoolExecutor | None:
+        """The pool, when its workers are up and reading."""
+        if self.executor is None and self.restarts <= MAX_RESTARTS:
             import multiprocessing
 
             # Not forked: the crawl's process has threads (DNS, WARC writer) and a reactor.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_worker_start, initargs=(os.getpid(),))
-            self._ready = self._pool.submit(_ready)
-        return self._pool
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_worker_start, initargs=(os.getpid(),))
+            self.ready = self.executor.submit(_ready)
+        return self.executor if self.executor is not None and self.ready.done() else None
 
-    async def read(self, page: PostPage) -> Reading | None:
-        """The page read by a worker; None when it must be read in this process instead."""
-        pool = self._executor()
-        if pool is None or not self._ready.done():
-            return None
-        try:
-            reading = await asyncio.wrap_future(pool.submit(read, page))
-            self._count("read")
-            return reading
-        except BrokenProcessPool:
-            self._broken(pool)
-        except Exception as e:  # read again here, where it raises (or not) as it always did
-            logger.debug("%s: not read by a worker (%s: %s); reading it here", page.url, type(e).__name__, e)
-        self._count("read_here")
-        return None
-
-    def _broken(self, pool: ProcessPoolExecutor) -> None:
-        if pool is not self._pool:  # another page already found this pool broken
-            return
-        self._pool = None
+    def broken(self, executor: ProcessPoolExecutor) -> bool:
+        """A worker died: a new pool at the next page. False when another page already said so."""
+        if executor is not self.executor:
+            return False
+        self.executor = None
         self.restarts += 1
-        self._count("died")
-        pool.shutdown(wait=False, cancel_futures=True)
+        executor.shutdown(wait=False, cancel_futures=True)
         if self.restarts > MAX_RESTARTS:
             logger.warning("a page-reading process died %d times: every page is now read in the "
                            "crawl's own process", self.restarts)
         else:
             logger.warning("a page-reading process died; its pages are read in the crawl's own "
                            "process, and a new one is started")
+        return True
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+class Readers:
+    """One crawl's use of the process's page-reading workers (``BLOGARCHIVE_PARSE_WORKERS``)."""
+
+    def __init__(self, workers: int, crawler=None):
+        self.crawler = crawler  # its stats count the pages read by workers, and failures
+        self.pool = _Pool.shared.setdefault(workers, _Pool(workers))
+        self.pool.users += 1
+        self.closed = False
+
+    async def read(self, page: PostPage) -> Reading | None:
+        """The page read by a worker; None when it must be read in this process instead."""
+        executor = self.pool.get()
+        if executor is None:
+            return None
+        try:
+            reading = await asyncio.wrap_future(executor.submit(read, page))
+            self._count("read")
+            return reading
+        except BrokenProcessPool:
+            if self.pool.broken(executor):
+                self._count("died")
+        except Exception as e:  # read again here, where it raises (or not) as it always did
+            logger.debug("%s: not read by a worker (%s: %s); reading it here", page.url, type(e).__name__, e)
+        self._count("read_here")
+        return None
 
     def _count(self, what: str) -> None:
         if self.crawler is not None:
             self.crawler.stats.inc_value(f"blogarchive/readers/{what}")
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """This crawl is over; the last one out shuts the workers down."""
+        if self.closed:
+            return
+        self.closed = True
+        self.pool.users -= 1
+        if self.pool.users == 0:
+            _Pool.shared.pop(self.pool.workers, None)
+            self.pool.close()
