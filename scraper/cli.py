@@ -87,8 +87,8 @@ def main():
 @click.option("--wait", default=0.0, metavar="SECONDS",
               help="If another crawl is writing this archive, wait this long for it.")
 @click.option("--parse-workers", default=None, metavar="N|auto",
-              help="Read post pages in N worker processes beside the crawl (0: in the crawl's "
-                   "own process; auto: 1 where there are 2 cores or more). "
+              help="Read post pages in N worker processes beside the crawl (default 0: in the "
+                   "crawl's own process; auto: 1 where there are 2 cores or more). "
                    "Same as -s BLOGARCHIVE_PARSE_WORKERS=N.")
 @click.option("--redis", "redis_url", default=None, metavar="URL",
               help="Seed the shared frontier of `blogarchive worker`s at redis://host:6379/0 and "

@@ -135,9 +135,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Post pages read (parsed, sanitised, their text and comments taken) in this many worker
 # processes while the crawl's process fetches, plans and stores (scraper/readers.py);
-# 0 reads them in the crawl's process; "auto": one where there are 2 cores or more (the
-# crawl's process stays the busier one: a second worker added nothing on 2 cores).
-BLOGARCHIVE_PARSE_WORKERS = "auto"
+# 0 reads them in the crawl's process; "auto": one where there are 2 cores or more (a second
+# added nothing on 2 cores: the crawl's own process stays the busier one). Not the default:
+# on a busy 2-core machine one worker shortened 1k-post crawls, not 200-post ones.
+BLOGARCHIVE_PARSE_WORKERS = 0
 
 # Images: "db" keeps every post image in the archive (images.content), "none"
 # keeps only their URLs, "dir:/path" writes content-addressed files there.
