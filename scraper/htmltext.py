@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import lxml.html
+from lxml import etree
 
 from .htmlpolicy import sanitize
 
@@ -23,6 +24,9 @@ BLOCK_TAGS = {
 NOT_A_WORD = re.compile(r"\s[^\w\s]+(?=\s)")
 SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template"))
 SPACES = re.compile(r"[ \t\r\f\v]+")
+# lxml.html's own parser options with lxml's plain elements: the same tree, and each element
+# the walk visits is made in C, not through lxml.html's class lookup (Python code).
+PLAIN_HTML_PARSER = etree.HTMLParser()
 # White space that str.strip() removes and SPACES leaves alone (besides line breaks and \xa0).
 OTHER_SPACES = tuple("\x1c\x1d\x1e\x1f\x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
                      "\u200a\u2028\u2029\u202f\u205f\u3000")
@@ -40,7 +44,7 @@ def html_to_text(html: str) -> str:
     # What fragment_fromstring(html, create_parent="div") would hold, walked as that <div>
     # (a block) without building it: moving the parsed elements into a new element is a walk
     # over each of them in lxml.
-    elements = lxml.html.fragments_fromstring(html)
+    elements = lxml.html.fragments_fromstring(html, parser=PLAIN_HTML_PARSER)
     parts: list[str] = ["\n\n"]
     if elements and isinstance(elements[0], str):
         parts.append(elements.pop(0))
