@@ -121,8 +121,12 @@ def crawl(urls, db_path, overrides, quiet, verbose, log_path, ignore_robots, con
     settings["BLOGARCHIVE_IMAGES"] = images
     settings.setdefault("BLOGARCHIVE_WARC", warc)
     if parse_workers is not None:
-        if parse_workers != "auto" and not (parse_workers.isdigit() and int(parse_workers) <= 64):
-            raise click.UsageError(f"--parse-workers {parse_workers!r}: a number of processes (0-64) or auto")
+        from .readers import worker_count
+
+        try:
+            worker_count(parse_workers)
+        except ValueError as e:
+            raise click.UsageError(f"--parse-workers {e}") from None
         settings["BLOGARCHIVE_PARSE_WORKERS"] = parse_workers
     if redis_url:  # distributed: the workers crawl, the writer writes (scraper/distributed.py)
         from .scheduled import cluster_seed_command

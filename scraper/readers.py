@@ -40,13 +40,19 @@ logger = logging.getLogger(__name__)
 MAX_RESTARTS = 3
 
 
-def default_workers() -> int:
-    """One reader beside the crawl where there is a second core to run it on."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    return 1 if cores >= 2 else 0
+def worker_count(value) -> int:
+    """``BLOGARCHIVE_PARSE_WORKERS`` as a number of processes: N (0-64), or "auto": one
+    reader beside the crawl where there is a second core to run it on."""
+    value = str(value).strip().lower()
+    if value == "auto":
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:
+            cores = os.cpu_count() or 1
+        return 1 if cores >= 2 else 0
+    if not (value.isdigit() and int(value) <= 64):
+        raise ValueError(f"{value!r}: a number of processes (0-64) or auto")
+    return int(value)
 
 
 @dataclass

@@ -61,8 +61,7 @@ class BlogSpider(scrapy.Spider):
         spider.sites = [BlogPlan(seed, spider.archive, limits, spider.full) for seed in spider.seeds]
         spider.image_plan = ImagePlan(spider.archive, settings.get("BLOGARCHIVE_IMAGES", "db"),
                                   settings.getint("BLOGARCHIVE_IMAGE_MAX_ATTEMPTS", 5))
-        workers = settings.get("BLOGARCHIVE_PARSE_WORKERS", "auto")
-        workers = readers.default_workers() if str(workers).lower() == "auto" else int(workers)
+        workers = readers.worker_count(settings.get("BLOGARCHIVE_PARSE_WORKERS", 0))
         spider.readers = readers.Readers(workers, crawler) if workers > 0 else None
         crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
